@@ -1,0 +1,199 @@
+;;; (vicare-compat conditions) -- Vicare's condition types, on Guile's own
+;;; exception objects.
+;;; Copyright (C) 2026 The guile-vicare-compat authors
+;;; SPDX-License-Identifier: GPL-3.0-or-later
+
+;;; Commentary:
+;;;
+;;; Guile's (rnrs conditions) types are its native exception types, so a
+;;; condition built here is seen both by R6RS `guard' clauses such as
+;;; `assertion-violation?' and by Guile's `with-exception-handler'.
+;;;
+;;; `%vc-raise' is how the C extension raises: the C side names a kind and
+;;; passes who, message, irritants and one extra value; this procedure
+;;; builds the compound condition.  It needs nothing from the extension,
+;;; so the extension can depend on it without a cycle.
+;;;
+;;; Code:
+
+(define-module (vicare-compat conditions)
+  ;; Only what we use, renamed where Guile's core has a binding of the
+  ;; same name with another meaning (its &error is R6RS's &serious).
+  #:use-module ((rnrs conditions)
+                #:select (define-condition-type condition &condition
+                          &violation &assertion make-assertion-violation
+                          (&error . &r6rs-error) (make-error . make-r6rs-error)
+                          make-who-condition make-message-condition
+                          make-irritants-condition))
+  #:use-module ((rnrs exceptions) #:select ((raise . r6rs-raise)))
+  #:use-module ((rnrs io ports) #:select (&i/o))
+  #:export (;; argument validation (all subtypes of &assertion)
+            &procedure-precondition-violation
+            make-procedure-precondition-violation
+            procedure-precondition-violation?
+            &procedure-argument-violation
+            make-procedure-argument-violation
+            procedure-argument-violation?
+            &procedure-signature-argument-violation
+            make-procedure-signature-argument-violation
+            procedure-signature-argument-violation?
+            procedure-signature-argument-violation.one-based-argument-index
+            procedure-signature-argument-violation.failed-expression
+            procedure-signature-argument-violation.offending-value
+            &procedure-arguments-consistency-violation
+            make-procedure-arguments-consistency-violation
+            procedure-arguments-consistency-violation?
+            procedure-argument-violation
+            procedure-arguments-consistency-violation
+            procedure-signature-argument-violation
+            ;; memory
+            &out-of-memory-error
+            make-out-of-memory-error
+            out-of-memory-error?
+            ;; system calls
+            &errno
+            make-errno-condition
+            errno-condition?
+            condition-errno
+            &i/o-eagain
+            make-i/o-eagain
+            i/o-eagain-error?
+            ;; control
+            &non-reinstatable
+            make-non-reinstatable-violation
+            non-reinstatable-violation?
+            ;; fasl
+            &i/o-wrong-fasl-header-error
+            make-i/o-wrong-fasl-header-error
+            i/o-wrong-fasl-header-error?
+            &fasl-read-error
+            make-fasl-read-error
+            fasl-read-error?
+            fasl-read-error-offset
+            ;; for the C extension
+            %vc-raise))
+
+;;; ------------------------------------------------------------------ types
+
+(define-condition-type &procedure-precondition-violation &assertion
+  make-procedure-precondition-violation procedure-precondition-violation?)
+
+(define-condition-type &procedure-argument-violation
+  &procedure-precondition-violation
+  make-procedure-argument-violation procedure-argument-violation?)
+
+(define-condition-type &procedure-signature-argument-violation
+  &procedure-argument-violation
+  make-procedure-signature-argument-violation
+  procedure-signature-argument-violation?
+  (one-based-argument-index
+   procedure-signature-argument-violation.one-based-argument-index)
+  (failed-expression procedure-signature-argument-violation.failed-expression)
+  (offending-value procedure-signature-argument-violation.offending-value))
+
+(define-condition-type &procedure-arguments-consistency-violation
+  &procedure-precondition-violation
+  make-procedure-arguments-consistency-violation
+  procedure-arguments-consistency-violation?)
+
+(define-condition-type &out-of-memory-error &r6rs-error
+  make-out-of-memory-error out-of-memory-error?)
+
+(define-condition-type &errno &condition
+  make-errno-condition errno-condition?
+  (code condition-errno))
+
+(define-condition-type &i/o-eagain &i/o
+  make-i/o-eagain i/o-eagain-error?)
+
+(define-condition-type &non-reinstatable &violation
+  make-non-reinstatable-violation non-reinstatable-violation?)
+
+(define-condition-type &i/o-wrong-fasl-header-error &i/o
+  make-i/o-wrong-fasl-header-error i/o-wrong-fasl-header-error?)
+
+;; Beyond Vicare: every malformed FASL input raises this, with the byte
+;; offset (from the start of the header) where the reader found the fault.
+(define-condition-type &fasl-read-error &r6rs-error
+  make-fasl-read-error fasl-read-error?
+  (offset fasl-read-error-offset))
+
+;;; -------------------------------------------------------------- raisers
+
+(define (who-and-message who message)
+  (if who
+      (list (make-who-condition who) (make-message-condition message))
+      (list (make-message-condition message))))
+
+(define (raise-compound who message specific irritants)
+  (r6rs-raise
+   (apply condition
+          (append (who-and-message who message)
+                  specific
+                  (list (make-irritants-condition irritants))))))
+
+(define (procedure-argument-violation who message . irritants)
+  "Raise a non-continuable @code{&procedure-argument-violation} with
+@var{who}, @var{message} and @var{irritants}."
+  (raise-compound who message (list (make-procedure-argument-violation))
+                  irritants))
+
+(define (procedure-arguments-consistency-violation who message . irritants)
+  "Raise a non-continuable @code{&procedure-arguments-consistency-violation}
+with @var{who}, @var{message} and @var{irritants}: each argument is valid
+alone, but their combination is not."
+  (raise-compound who message
+                  (list (make-procedure-arguments-consistency-violation))
+                  irritants))
+
+(define (procedure-signature-argument-violation who index expression value)
+  "Raise a @code{&procedure-signature-argument-violation}: argument number
+@var{index} (1-based) of @var{who} is @var{value}, which fails the check
+@var{expression}."
+  (raise-compound who "failed argument validation"
+                  (list (make-procedure-signature-argument-violation
+                         index expression value))
+                  (list value)))
+
+(define (%vc-raise kind who message irritants extra)
+  "Build and raise the condition of @var{kind} for the C extension."
+  (case kind
+    ((argument)
+     (raise-compound who message
+                     (list (make-procedure-signature-argument-violation
+                            (car extra) (cadr extra) (car irritants)))
+                     irritants))
+    ((argument-kind)
+     (raise-compound who message (list (make-procedure-argument-violation))
+                     irritants))
+    ((consistency)
+     (raise-compound who message
+                     (list (make-procedure-arguments-consistency-violation))
+                     irritants))
+    ((assertion)
+     (raise-compound who message (list (make-assertion-violation)) irritants))
+    ((errno)
+     ;; EXTRA is the negated errno code; a pair (code . #t) marks EAGAIN.
+     (let ((code (if (pair? extra) (car extra) extra)))
+       (r6rs-raise
+        (apply condition
+               (make-r6rs-error)
+               (make-errno-condition code)
+               (append (if (pair? extra) (list (make-i/o-eagain)) '())
+                       (who-and-message who message)
+                       (list (make-irritants-condition irritants)))))))
+    ((out-of-memory)
+     (r6rs-raise (apply condition
+                        (append (who-and-message who message)
+                                (list (make-out-of-memory-error))))))
+    ((fasl-read fasl-header)
+     (raise-compound who message
+                     (if (eq? kind 'fasl-header)
+                         (list (make-fasl-read-error extra)
+                               (make-i/o-wrong-fasl-header-error))
+                         (list (make-fasl-read-error extra)))
+                     irritants))
+    (else
+     (error "%vc-raise: unknown kind" kind))))
+
+;;; conditions.scm ends here

@@ -1,0 +1,151 @@
+/* vc.h -- what every C file of the vicare-compat extension shares.
+   Copyright (C) 2026 The guile-vicare-compat authors
+   SPDX-License-Identifier: GPL-3.0-or-later
+
+   The extension has one entry point, vc_init (init.c), which calls the
+   init function of every area.  Each area defines its primitives with
+   vc_define, which also exports them from the module that loads the
+   extension, (vicare-compat primitives).  Every primitive reports a bad
+   argument or a failed system call through the functions of error.c, so
+   all of them raise the same condition shapes.  */
+
+#ifndef VC_H
+#define VC_H
+
+#include <libguile.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined __GNUC__
+# define VC_NORETURN __attribute__ ((__noreturn__))
+# define VC_LIKELY(x) __builtin_expect (!!(x), 1)
+# define VC_UNLIKELY(x) __builtin_expect (!!(x), 0)
+#else
+# define VC_NORETURN
+# define VC_LIKELY(x) (x)
+# define VC_UNLIKELY(x) (x)
+#endif
+
+/* ------------------------------------------------------------ registration */
+
+/* Define NAME as a primitive in the current module and export it.  NAME
+   is the public Scheme name (it shows in backtraces and arity errors);
+   the Scheme modules import (vicare-compat primitives) with a prefix and
+   re-export what they make public.  */
+void vc_define (const char *name, int req, int opt, int rest, scm_t_subr fn);
+
+/* Define NAME as a constant value and export it.  */
+void vc_define_value (const char *name, SCM value);
+
+/* The result of a procedure that returns zero values, as Vicare's setters
+   do.  One shared object: it has no contents to mutate.  */
+extern SCM vc_zero_values;
+
+/* The init function of each area, called once per load by vc_init.  */
+void vc_init_error (void);
+void vc_init_pointer (void);
+void vc_init_memory (void);
+void vc_init_cstring (void);
+void vc_init_posix (void);
+void vc_init_atomic (void);
+void vc_init_fasl (void);
+
+/* ------------------------------------------------------------------ errors */
+
+/* Every function below builds an R6RS compound condition and raises it
+   with raise (non-continuable); WHO is the Scheme name of the procedure
+   that failed.  They are all implemented by one Scheme procedure,
+   %vc-raise in (vicare-compat conditions), so the shapes are defined in
+   one place.  */
+
+/* Bad argument in position POS (1-based): &assertion subtype
+   &procedure-signature-argument-violation, with &who, &message "failed
+   argument validation", &irritants (VALUE).  EXPECTED names the predicate
+   that failed, e.g. "pointer?" or "word-s32?".  */
+VC_NORETURN void vc_raise_argument (const char *who, int pos,
+                                    const char *expected, SCM value);
+
+/* &procedure-argument-violation: a bad argument of the posix kind
+   ("expected fixnum as argument"); IRRITANTS is a list.  */
+VC_NORETURN void vc_raise_argument_kind (const char *who, const char *message,
+                                         SCM irritants);
+
+/* &procedure-arguments-consistency-violation: each argument is fine alone,
+   the combination is not (out of bounds, overflow).  */
+VC_NORETURN void vc_raise_consistency (const char *who, const char *message,
+                                       SCM irritants);
+
+/* Plain &assertion with &who, &message and &irritants.  */
+VC_NORETURN void vc_raise_assertion (const char *who, const char *message,
+                                     SCM irritants);
+
+/* A failed system call: &error + &errno (code = -ERRNUM) [+ &i/o-eagain]
+   + &who + &message "ENAME: strerror text" + &irritants.  ERRNUM is the
+   positive value errno had right after the call: save it before doing
+   anything that could change it.  */
+VC_NORETURN void vc_raise_errno (const char *who, int errnum, SCM irritants);
+
+/* &error + &who + &message "failed raw memory allocation"
+   + &out-of-memory-error; no irritants, as in Vicare.  */
+VC_NORETURN void vc_raise_out_of_memory (const char *who);
+
+/* A malformed FASL input: &fasl-read-error (an &assertion subtype, with the
+   byte offset where the problem was found) + &who + &message + &irritants.
+   HEADER is non-zero when the header itself is wrong, which also adds
+   &i/o-wrong-fasl-header-error.  */
+VC_NORETURN void vc_raise_fasl_read (const char *who, const char *message,
+                                     size_t offset, int header, SCM irritants);
+
+/* The name of a positive errno value ("EINVAL"), or NULL if unknown.  */
+const char *vc_errno_name (int errnum);
+
+/* ---------------------------------------------------- argument conversion */
+
+/* Each takes the argument, its 1-based position and the caller's WHO and
+   raises vc_raise_argument when OBJ does not fit.  */
+
+static inline void *
+vc_pointer_arg (SCM obj, int pos, const char *who)
+{
+  if (VC_UNLIKELY (!SCM_POINTER_P (obj)))
+    vc_raise_argument (who, pos, "pointer?", obj);
+  return SCM_POINTER_VALUE (obj);
+}
+
+/* An exact integer in [MIN, MAX].  EXPECTED names the predicate.  */
+static inline int64_t
+vc_int64_arg (SCM obj, int64_t min, int64_t max, int pos, const char *who,
+              const char *expected)
+{
+  if (VC_LIKELY (SCM_I_INUMP (obj)))
+    {
+      scm_t_signed_bits n = SCM_I_INUM (obj);
+      if (VC_LIKELY (n >= min && n <= max))
+        return n;
+    }
+  else if (scm_is_signed_integer (obj, min, max))
+    return scm_to_int64 (obj);
+  vc_raise_argument (who, pos, expected, obj);
+}
+
+static inline uint64_t
+vc_uint64_arg (SCM obj, uint64_t max, int pos, const char *who,
+               const char *expected)
+{
+  if (VC_LIKELY (SCM_I_INUMP (obj)))
+    {
+      scm_t_signed_bits n = SCM_I_INUM (obj);
+      if (VC_LIKELY (n >= 0 && (uint64_t) n <= max))
+        return (uint64_t) n;
+    }
+  else if (scm_is_unsigned_integer (obj, 0, max))
+    return scm_to_uint64 (obj);
+  vc_raise_argument (who, pos, expected, obj);
+}
+
+#define VC_PTRDIFF_ARG(obj, pos, who) \
+  vc_int64_arg ((obj), PTRDIFF_MIN, PTRDIFF_MAX, (pos), (who), "ptrdiff_t?")
+#define VC_SIZE_ARG(obj, pos, who) \
+  ((size_t) vc_uint64_arg ((obj), SIZE_MAX, (pos), (who), "size_t?"))
+
+#endif /* VC_H */

@@ -1,0 +1,123 @@
+;;; (test-suite harness) -- the SRFI-64 runner and helpers of our tests.
+;;; Copyright (C) 2026 The guile-vicare-compat authors
+;;; SPDX-License-Identifier: GPL-3.0-or-later
+
+;;; Commentary:
+;;;
+;;; Loading this module installs a test runner that records one result per
+;;; test case in the file named by VC_TEST_TRS (automake's .trs, see
+;;; build-aux/srfi64-driver), prints every failure with its expected and
+;;; actual values, and makes the process exit non-zero when a test failed.
+;;; A test file is:
+;;;   (use-modules (test-suite harness))
+;;;   (test-begin "area")  ...tests...  (test-end "area")
+;;;
+;;; Code:
+
+(define-module (test-suite harness)
+  #:use-module (srfi srfi-64)
+  #:use-module ((rnrs conditions)
+                #:select (who-condition? condition-who irritants-condition?
+                          condition-irritants message-condition?
+                          condition-message))
+  #:use-module ((rnrs exceptions) #:select (guard))
+  #:use-module (ice-9 popen)
+  #:use-module (ice-9 textual-ports)
+  #:re-export (test-begin test-end test-assert test-equal test-eqv test-eq
+               test-approximate test-error test-skip test-group
+               test-expect-fail)
+  #:export (catch-condition
+            condition-shape
+            test-raises
+            test-raises-who
+            run-program
+            skip-test))
+
+(define trs-port
+  (let ((file (getenv "VC_TEST_TRS")))
+    (and file (open-file file "a"))))
+
+(define (record! result name)
+  (when trs-port
+    (format trs-port ":test-result: ~a ~a~%" result name)
+    (force-output trs-port)))
+
+(define (test-full-name runner)
+  (string-join (append (test-runner-group-path runner)
+                       (list (or (test-runner-test-name runner) "")))
+               ": "))
+
+(define (make-runner)
+  (let ((runner (test-runner-null)))
+    (test-runner-on-test-end! runner
+      (lambda (runner)
+        (let ((kind (test-result-kind runner))
+              (name (test-full-name runner)))
+          (case kind
+            ((pass xfail) (record! "PASS" name))
+            ((skip) (record! "SKIP" name)
+             (format #t "SKIP: ~a~%" name))
+            (else
+             (record! "FAIL" name)
+             (format #t "FAIL: ~a~%" name)
+             (for-each
+              (lambda (key)
+                (let ((v (test-result-ref runner key '<none>)))
+                  (unless (eq? v '<none>)
+                    (format #t "  ~a: ~s~%" key v))))
+              '(source-file source-line source-form expected-value
+                actual-value actual-error)))))))
+    (test-runner-on-final! runner
+      (lambda (runner)
+        (let ((pass (+ (test-runner-pass-count runner)
+                       (test-runner-xfail-count runner)))
+              (fail (+ (test-runner-fail-count runner)
+                       (test-runner-xpass-count runner)))
+              (skip (test-runner-skip-count runner)))
+          (format #t "~a passed, ~a failed, ~a skipped~%" pass fail skip)
+          (force-output)
+          (exit (if (zero? fail) 0 1)))))
+    runner))
+
+(test-runner-factory make-runner)
+
+(define (catch-condition thunk)
+  "Call @var{thunk}; return the object it raised, or the symbol
+@code{no-condition} when it returned."
+  (guard (e (#t e))
+    (thunk)
+    'no-condition))
+
+(define (condition-shape e)
+  (list (and (who-condition? e) (condition-who e))
+        (if (irritants-condition? e) (condition-irritants e) '<no-irritants>)))
+
+;; (test-raises NAME PREDICATE WHO IRRITANTS EXPR): EXPR raises a condition
+;; that satisfies PREDICATE, whose who is WHO and whose irritants are
+;; equal? to IRRITANTS.
+(define-syntax-rule (test-raises name pred who irritants expr)
+  (test-equal name (list #t who irritants)
+    (let ((e (catch-condition (lambda () expr))))
+      (cons (and (not (eq? e 'no-condition)) (pred e) #t)
+            (if (eq? e 'no-condition) '(no-condition ()) (condition-shape e))))))
+
+;; (test-raises-who NAME PREDICATE WHO EXPR): the same, irritants unchecked.
+(define-syntax-rule (test-raises-who name pred who expr)
+  (test-equal name (list #t who)
+    (let ((e (catch-condition (lambda () expr))))
+      (list (and (not (eq? e 'no-condition)) (pred e) #t)
+            (if (eq? e 'no-condition) 'no-condition (car (condition-shape e)))))))
+
+(define (run-program . args)
+  "Run ARGS as a command; return two values: its standard output as a
+string and its exit status."
+  (let* ((port (apply open-pipe* OPEN_READ args))
+         (out (get-string-all port))
+         (status (close-pipe port)))
+    (values out (status:exit-val status))))
+
+(define (skip-test name why)
+  "Record NAME as skipped, saying WHY in the log."
+  (format #t "skipping ~a: ~a~%" name why)
+  (test-skip 1)
+  (test-assert name #t))
