@@ -1,0 +1,118 @@
+;;; process.scm -- fork, waitpid and Vicare's exit semantics.
+;;; Copyright (C) 2026 The guile-vicare-compat authors
+;;; SPDX-License-Identifier: GPL-3.0-or-later
+
+(use-modules (test-suite harness)
+             ((vicare-compat platform constants) #:select (WNOHANG))
+             (srfi srfi-11)
+             (vicare-compat)
+             ((vicare-compat posix) #:prefix px.)
+             (srfi srfi-1)
+             ((rnrs conditions) #:select (assertion-violation?)))
+
+(test-begin "process")
+
+(define page (px.sysconf _SC_PAGESIZE))
+
+(define (shared-page)
+  (px.mmap #f page (fxior PROT_READ PROT_WRITE)
+           (fxior MAP_SHARED MAP_ANONYMOUS) 0 0))
+
+(define (child-exit-code thunk)
+  "Fork; the child calls THUNK; return the child's exit code."
+  (let ((pid (px.fork)))
+    (if (zero? pid)
+        (begin (thunk) (primitive-_exit 99))
+        (status:exit-val (px.waitpid pid 0)))))
+
+(test-group "fork"
+  (let* ((mem (shared-page))
+         (result (px.fork (lambda (pid)
+                            (px.waitpid pid 0)
+                            (list 'parent (> pid 0)
+                                  (pointer-ref-c-signed-int mem 0)))
+                          (lambda ()
+                            (pointer-set-c-signed-int! mem 0 (getpid))
+                            (exit 0)))))
+    (test-equal "two-procedure form: parent result" '(parent #t) (list-head result 2))
+    (test-assert "child ran in another process"
+      (not (= (getpid) (third result))))
+    (px.munmap mem page))
+  (test-equal "no-argument form: 0 in the child" 0
+    (child-exit-code (lambda () (exit 0))))
+  (test-raises "parent not a procedure" procedure-argument-violation?
+    'fork '(1) (px.fork 1 (lambda () #t)))
+  (test-raises "child not a procedure" procedure-argument-violation?
+    'fork '(2) (px.fork (lambda (pid) #t) 2)))
+
+(test-group "exit"
+  (test-equal "(exit) gives 0" 0 (child-exit-code (lambda () (exit))))
+  (test-equal "(exit 7) gives 7" 7 (child-exit-code (lambda () (exit 7))))
+  (test-equal "(exit #t) gives 1, as in Vicare" 1
+    (child-exit-code (lambda () (exit #t))))
+  (test-equal "(exit #f) gives 1" 1 (child-exit-code (lambda () (exit #f))))
+  (let ((mem (shared-page)))
+    (pointer-set-c-signed-int! mem 0 0)
+    (pointer-set-c-signed-int! mem 4 0)
+    (px.fork
+     (lambda (pid) (px.waitpid pid 0))
+     (lambda ()
+       (unwind-protect
+           (dynamic-wind
+             (lambda () #t)
+             (lambda () (exit 0))
+             (lambda () (pointer-set-c-signed-int! mem 4 1)))
+         (pointer-set-c-signed-int! mem 0 1))))
+    (test-equal "exit in the child runs no unwind-protect cleanup" 0
+      (pointer-ref-c-signed-int mem 0))
+    (test-equal "exit in the child runs no dynamic-wind after-thunk" 0
+      (pointer-ref-c-signed-int mem 4))
+    (px.munmap mem page)))
+
+(test-group "unwind-protect around fork"
+  (let* ((mem (shared-page))
+         (cleanups 0)
+         (v (unwind-protect
+                (px.fork (lambda (pid) (px.waitpid pid 0)
+                                 (pointer-ref-c-signed-int mem 0))
+                         (lambda ()
+                           (pointer-set-c-signed-int! mem 0 1234)
+                           (exit)))
+              (set! cleanups (+ 1 cleanups)))))
+    (test-equal "parent gets the child's value" 1234 v)
+    (test-equal "cleanup ran once, in the parent" 1 cleanups)
+    (px.munmap mem page)))
+
+(test-group "waitpid"
+  (let ((p (pipe)))
+    (let ((pid (px.fork)))
+      (when (zero? pid)
+        ;; Child: block until the parent writes, then exit 3.
+        (close-port (cdr p))
+        (read-char (car p))
+        (primitive-_exit 3))
+      (close-port (car p))
+      (test-equal "WNOHANG while the child runs: #f" #f
+        (px.waitpid pid WNOHANG))
+      (write-char #\x (cdr p))
+      (close-port (cdr p))
+      (let ((status (px.waitpid pid 0)))
+        (test-assert "raw status is a fixnum" (exact-integer? status))
+        (test-equal "exit code from the raw status" 3
+          (status:exit-val status))))))
+
+(test-group "output after fork"
+  ;; A child started with buffered output pending must not print it again.
+  (let-values (((out status)
+                (run-program
+                 "guile" "--no-auto-compile" "-c"
+                 "(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.))
+                  (setvbuf (current-output-port) 'block)
+                  (display \"before;\")
+                  (px.fork (lambda (pid) (px.waitpid pid 0) (display \"parent;\"))
+                           (lambda () (display \"child;\") (exit)))
+                  (newline)")))
+    (test-equal "buffered output printed once" "before;child;parent;\n" out)
+    (test-equal "script exit status" 0 status)))
+
+(test-end "process")
