@@ -1,0 +1,1 @@
+.guix/modules/vicare-compat-package.scm
