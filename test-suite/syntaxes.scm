@@ -1,0 +1,3 @@
+(use-modules (test-suite harness))
+(test-begin "syntaxes")
+(test-end "syntaxes")
