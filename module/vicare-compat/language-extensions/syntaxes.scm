@@ -133,7 +133,8 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
     ;; the after-thunk finds this frame still on the stack.
     (set! leaving 'exception)
     (set! handler-frame
-      (car (frame-addresses-named 'unwind-protection-exception-handler)))
+      (let ((frames (frame-addresses-named 'unwind-protection-exception-handler)))
+        (and (pair? frames) (car frames))))
     (call-with-values (lambda () (raise-continuable e))
       (lambda vals
         ;; The handler returned: the thunk goes on.
@@ -159,6 +160,7 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
         (cond ((eq? why 'return) (terminate! 'return))
               ((fluid-ref unwinding-escape) (terminate! 'escape))
               ((and (eq? why 'exception)
+                    handler-frame
                     (memv handler-frame
                           (frame-addresses-named
                            'unwind-protection-exception-handler)))
