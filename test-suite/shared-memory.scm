@@ -184,6 +184,30 @@
                 (list taken (reap))))))))
      (px.sem-destroy mem))))
 
+(test-group "signals during a blocking wait"
+  ;; The child signals the parent, then posts: whether the signal lands
+  ;; while the parent is in sem-wait or before, sem-wait must return
+  ;; normally (EINTR restarts it after Guile's handler has run).
+  (call-with-shared-page
+   (lambda (mem)
+     (let ((old (sigaction SIGUSR1)))
+       (dynamic-wind
+         (lambda () (sigaction SIGUSR1 (lambda (sig) #t)))
+         (lambda ()
+           (px.sem-init mem #t 0)
+           (test-equal "sem-wait survives a signal" '(#t 0)
+             (let ((parent (getpid)))
+               (with-child
+                (lambda ()
+                  (kill parent SIGUSR1)
+                  (px.sem-post mem))
+                (lambda (reap)
+                  (px.sem-wait mem)
+                  (list #t (reap)))
+                (lambda () (px.sem-post mem)))))
+           (px.sem-destroy mem))
+         (lambda () (sigaction SIGUSR1 (car old) (cdr old))))))))
+
 (test-group "atomics across fork"
   (call-with-shared-page
    (lambda (mem)
