@@ -17,6 +17,7 @@
 (define-module (vicare-compat)
   #:use-module (vicare-compat conditions)
   #:use-module (vicare-compat pointers)
+  #:use-module (vicare-compat atomics)
   #:use-module (vicare-compat language-extensions syntaxes)
   #:use-module (vicare-compat platform constants)
   #:use-module (vicare-compat exit)
@@ -25,9 +26,26 @@
   #:re-export (;; pointers
                pointer-ref-c-signed-int
                pointer-set-c-signed-int!
+               ;; atomics (beyond Vicare)
+               pointer-atomic-ref-c-sint32 pointer-atomic-ref-c-uint32
+               pointer-atomic-ref-c-sint64 pointer-atomic-ref-c-uint64
+               pointer-atomic-set-c-sint32! pointer-atomic-set-c-uint32!
+               pointer-atomic-set-c-sint64! pointer-atomic-set-c-uint64!
+               pointer-atomic-fetch-add-c-sint32!
+               pointer-atomic-fetch-add-c-uint32!
+               pointer-atomic-fetch-add-c-sint64!
+               pointer-atomic-fetch-add-c-uint64!
+               pointer-atomic-compare-and-swap-c-sint32!
+               pointer-atomic-compare-and-swap-c-uint32!
+               pointer-atomic-compare-and-swap-c-sint64!
+               pointer-atomic-compare-and-swap-c-uint64!
                ;; syntaxes
-               unwind-protect
-               with-unwind-protection
+               unwind-protect with-unwind-protection with-unwind-handler
+               unwinding-call/cc
+               begin0 define-inline define-integrable
+               define-constant define-inline-constant
+               define-values receive receive-and-return xor set-cons!
+               callet callet* define-syntax-rule
                ;; constants used by the shared-memory appendix
                _SC_PAGESIZE PROT_READ PROT_WRITE MAP_SHARED MAP_ANONYMOUS
                SIZEOF_INT
