@@ -148,4 +148,36 @@ vc_uint64_arg (SCM obj, uint64_t max, int pos, const char *who,
 #define VC_SIZE_ARG(obj, pos, who) \
   ((size_t) vc_uint64_arg ((obj), SIZE_MAX, (pos), (who), "size_t?"))
 
+/* ---------------------------------------------------------- memory-blocks */
+
+/* The record type of memory-blocks, registered by (vicare-compat memory)
+   when it loads (#f before).  Its fields, in slot order: pointer (a
+   private <pointer> object, never handed out), size (an exact integer),
+   owner? (a boolean).  */
+extern SCM vc_memory_block_type;
+
+static inline int
+vc_memory_block_p (SCM obj)
+{
+  return SCM_STRUCTP (obj) && scm_is_eq (SCM_STRUCT_VTABLE (obj),
+                                         vc_memory_block_type);
+}
+
+#define VC_MEMORY_BLOCK_POINTER(mb) SCM_STRUCT_SLOT_REF ((mb), 0)
+#define VC_MEMORY_BLOCK_SIZE(mb) SCM_STRUCT_SLOT_REF ((mb), 1)
+#define VC_MEMORY_BLOCK_SET_SIZE(mb, n) SCM_STRUCT_SLOT_SET ((mb), 1, (n))
+#define VC_MEMORY_BLOCK_SET_OWNER(mb, b) SCM_STRUCT_SLOT_SET ((mb), 2, (b))
+
+/* A pointer argument whose address must not be NULL (the C function it is
+   passed to would crash): NULL raises a plain &assertion.  */
+static inline void *
+vc_nonnull_pointer_arg (SCM obj, int pos, const char *who)
+{
+  void *p = vc_pointer_arg (obj, pos, who);
+  if (VC_UNLIKELY (p == NULL))
+    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
+                        scm_list_1 (obj));
+  return p;
+}
+
 #endif /* VC_H */
