@@ -181,7 +181,7 @@ to_uint64 (SCM value, uint64_t max, uint64_t *out)
 #define VC_GET_F(T, v) scm_from_double ((double) (v))
 #define VC_GET_D(T, v) scm_from_double (v)
 #define VC_GET_C(T, v) scm_c_make_rectangular (creal (v), cimag (v))
-#define VC_GET_P(T, v) scm_from_pointer ((v), NULL)
+#define VC_GET_P(T, v) vc_fresh_pointer (v)
 
 /* VC_WIDE_K is the type a value of kind K is converted to first.  */
 #define VC_WIDE_S int64_t
@@ -317,6 +317,18 @@ set_pointer_null_x (SCM ptr)
   return vc_zero_values;
 }
 
+/* (%vc-make-pointer address): a fresh pointer object.  Guile's
+   make-pointer returns its one shared %null-pointer for address 0, and
+   Vicare's constructors return fresh objects, which matters as free and
+   realloc change pointer objects in place.  */
+static SCM
+make_pointer (SCM address)
+{
+  return vc_fresh_pointer ((void *) (uintptr_t)
+                           vc_uint64_arg (address, UINTPTR_MAX, 1,
+                                          "%vc-make-pointer", "machine-word?"));
+}
+
 /* (%vc-register-memory-block-type! rtd): called once by (vicare-compat
    memory) with the record type of memory-blocks.  */
 static SCM
@@ -362,6 +374,7 @@ vc_init_pointer (void)
   VC_TYPES (VC_REGISTER)
 #undef VC_REGISTER
   vc_define ("set-pointer-null!", 1, 0, 0, (scm_t_subr) set_pointer_null_x);
+  vc_define ("%vc-make-pointer", 1, 0, 0, (scm_t_subr) make_pointer);
   vc_define ("%vc-register-memory-block-type!", 1, 0, 0,
              (scm_t_subr) register_memory_block_type);
   vc_define ("%vc-bench-noop", 2, 0, 0, (scm_t_subr) bench_noop);

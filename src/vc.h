@@ -148,6 +148,15 @@ vc_uint64_arg (SCM obj, uint64_t max, int pos, const char *who,
 #define VC_SIZE_ARG(obj, pos, who) \
   ((size_t) vc_uint64_arg ((obj), SIZE_MAX, (pos), (who), "size_t?"))
 
+/* A fresh <pointer> object holding ADDRESS, without finalizer.  Unlike
+   scm_from_pointer, never Guile's shared %null-pointer: our pointer
+   objects may be changed in place (free, realloc, set-pointer-null!).  */
+static inline SCM
+vc_fresh_pointer (void *address)
+{
+  return scm_cell (scm_tc7_pointer, (scm_t_bits) address);
+}
+
 /* ---------------------------------------------------------- memory-blocks */
 
 /* The record type of memory-blocks, registered by (vicare-compat memory)

@@ -20,8 +20,7 @@
   #:use-module ((vicare-compat pointers)
                 #:select (null-pointer pointer-clone))
   #:use-module ((system foreign)
-                #:select (pointer? pointer-address make-pointer
-                          bytevector->pointer))
+                #:select (pointer? pointer-address bytevector->pointer))
   #:use-module ((rnrs bytevectors) #:select (make-bytevector))
   #:use-module ((vicare-compat conditions)
                 #:select (procedure-signature-argument-violation))

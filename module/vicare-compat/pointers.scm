@@ -17,7 +17,7 @@
 (define-module (vicare-compat pointers)
   #:use-module ((vicare-compat primitives) #:prefix %)
   #:use-module ((system foreign)
-                #:select (pointer? make-pointer pointer-address sizeof))
+                #:select (pointer? pointer-address sizeof))
   #:use-module ((vicare-compat conditions)
                 #:select (procedure-signature-argument-violation
                           procedure-arguments-consistency-violation))
@@ -155,6 +155,10 @@
 (define-syntax-rule (check who position name pred value)
   (unless (pred value)
     (procedure-signature-argument-violation 'who position 'name value)))
+
+;; Fresh objects: Guile's make-pointer returns its shared %null-pointer
+;; for address 0.
+(define make-pointer %%vc-make-pointer)
 
 (define greatest-address (- (expt 2 (* 8 (sizeof '*))) 1))
 (define greatest-ptrdiff (- (expt 2 (- (* 8 (sizeof '*)) 1)) 1))
