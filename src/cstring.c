@@ -7,7 +7,7 @@
    The character-level half (ASCII and Latin-1 checks, UTF-16 decoding)
    is Scheme, in (vicare-compat cstrings).  Every pointer argument that is
    read through must not be NULL: NULL raises a plain &assertion.
-   Guarded results carry C free as their finalizer, as in memory.c.  */
+   Guarded results are made with vc_guard, as in memory.c.  */
 
 #include <config.h>
 
@@ -23,12 +23,6 @@ checked_malloc (size_t n, const char *who)
   if (p == NULL)
     vc_raise_out_of_memory (who);
   return p;
-}
-
-static SCM
-result_pointer (void *p, int guarded)
-{
-  return scm_from_pointer (p, guarded ? free : NULL);
 }
 
 static size_t
@@ -49,7 +43,7 @@ do_bytevector_to_cstring (SCM bv, int guarded, const char *who)
   char *p = checked_malloc (n + 1, who);
   memcpy (p, SCM_BYTEVECTOR_CONTENTS (bv), n);
   p[n] = '\0';
-  return result_pointer (p, guarded);
+  return vc_new_pointer (p, n + 1, guarded);
 }
 
 static SCM
@@ -139,7 +133,7 @@ do_strdup (SCM ptr, int guarded, const char *who)
   size_t n = strlen (p);
   char *q = checked_malloc (n + 1, who);
   memcpy (q, p, n + 1);
-  return result_pointer (q, guarded);
+  return vc_new_pointer (q, n + 1, guarded);
 }
 
 static SCM
@@ -152,7 +146,7 @@ do_strndup (SCM ptr, SCM count, int guarded, const char *who)
   char *q = checked_malloc (n + 1, who);
   memcpy (q, p, n);
   q[n] = '\0';
-  return result_pointer (q, guarded);
+  return vc_new_pointer (q, n + 1, guarded);
 }
 
 static SCM
@@ -214,7 +208,7 @@ do_bytevectors_to_argv (SCM list, int guarded, const char *who)
       s += n + 1;
     }
   argv[count] = NULL;
-  return result_pointer (argv, guarded);
+  return vc_new_pointer (argv, (count + 1) * sizeof (char *) + bytes, guarded);
 }
 
 static SCM

@@ -7,11 +7,13 @@
    object's second word), so every holder of that object sees the new
    address, or NULL after a free.
 
-   Guarded memory is a pointer object whose finalizer is C free.  Guile's
-   pointer finalizer reads the object's address when it runs, not when it
-   is registered; so after a manual free (address NULL) it frees nothing,
-   and after a realloc it frees the new block.  Registering a finalizer
-   replaces the previous one, so memory guarded twice is still freed once.
+   Guarded memory is a pointer object with a collector finalizer,
+   vc_finalize_free, that frees the address the object holds when it
+   runs, not the one it held when it was registered: after a manual free
+   (address NULL) it frees nothing, after a realloc it frees the new
+   block.  It is registered with libgc directly rather than through
+   Guile's set-pointer-finalizer!, which chains finalizers: registering
+   ours again replaces it, so memory guarded twice is still freed once.
 
    A memory-block's pointer is a private pointer object that nobody else
    holds (its accessors hand out clones), changed in place the same way.  */
@@ -20,17 +22,41 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <gc/gc.h>
 
 #include "vc.h"
 
-/* C free as a pointer, the finalizer of guarded memory.  */
-static SCM free_finalizer = SCM_BOOL_F;
-
-static SCM
-guard (SCM ptr)
+/* The finalizer of guarded memory; CELL is the pointer object.  */
+static void
+vc_finalize_free (void *cell, void *data)
 {
-  scm_set_pointer_finalizer_x (ptr, free_finalizer);
+  (void) data;
+  free ((void *) ((scm_t_bits *) cell)[1]);
+}
+
+SCM
+vc_guard (SCM ptr, size_t size)
+{
+  /* The collector does not see malloc'd memory: without this, a loop of
+     guarded allocations grows the process by gigabytes between two
+     collections.  */
+  scm_gc_register_allocation (size);
+  GC_finalization_proc old = NULL;
+  void *old_data = NULL;
+  void *cell = SCM2PTR (ptr);
+  GC_register_finalizer_no_order (cell, vc_finalize_free, NULL, &old, &old_data);
+  /* A pointer made by Guile's make-pointer with a finalizer keeps that
+     finalizer, and ours is dropped: two would free the memory twice.  */
+  if (old != NULL && old != vc_finalize_free)
+    GC_register_finalizer_no_order (cell, old, old_data, NULL, NULL);
   return ptr;
+}
+
+SCM
+vc_new_pointer (void *p, size_t size, int guarded)
+{
+  SCM ptr = vc_fresh_pointer (p);
+  return guarded ? vc_guard (ptr, size) : ptr;
 }
 
 /* The pointer object that MEMORY (position POS, a pointer or a
@@ -54,7 +80,7 @@ do_malloc (SCM nbytes, int guarded, const char *who)
   void *p = malloc (n);
   if (p == NULL)
     vc_raise_out_of_memory (who);
-  return scm_from_pointer (p, guarded ? free : NULL);
+  return vc_new_pointer (p, n, guarded);
 }
 
 static SCM
@@ -65,7 +91,7 @@ do_calloc (SCM count, SCM size, int guarded, const char *who)
   void *p = calloc (n, s);
   if (p == NULL)
     vc_raise_out_of_memory (who);
-  return scm_from_pointer (p, guarded ? free : NULL);
+  return vc_new_pointer (p, n * s, guarded);
 }
 
 /* realloc never acts like malloc: a NULL address raises out-of-memory, as
@@ -96,7 +122,7 @@ do_realloc (SCM memory, SCM nbytes, int guarded, const char *who)
     VC_MEMORY_BLOCK_SET_SIZE (memory, scm_from_size_t (n));
   if (guarded)
     {
-      guard (ptr);
+      vc_guard (ptr, n);
       if (!SCM_POINTER_P (memory))
         VC_MEMORY_BLOCK_SET_OWNER (memory, SCM_BOOL_T);
     }
@@ -155,12 +181,13 @@ free_p (SCM memory)
   return vc_zero_values;
 }
 
-/* (%vc-guard! ptr): make PTR guarded memory; return it.  */
+/* (%vc-guard! ptr size): make PTR, to SIZE bytes, guarded memory; return
+   it.  */
 static SCM
-guard_x (SCM ptr)
+guard_x (SCM ptr, SCM size)
 {
   (void) vc_pointer_arg (ptr, 1, "%vc-guard!");
-  return guard (ptr);
+  return vc_guard (ptr, VC_SIZE_ARG (size, 2, "%vc-guard!"));
 }
 
 /* ----------------------------------------------------- memory operations */
@@ -290,7 +317,7 @@ do_bytevector_to_memory (SCM bv, int guarded, const char *who)
   if (p == NULL)
     vc_raise_out_of_memory (who);
   memcpy (p, SCM_BYTEVECTOR_CONTENTS (bv), n);
-  SCM results[2] = { scm_from_pointer (p, guarded ? free : NULL),
+  SCM results[2] = { vc_new_pointer (p, n, guarded),
                      scm_from_size_t (n) };
   return scm_c_values (results, 2);
 }
@@ -310,12 +337,6 @@ bytevector_to_guarded_memory (SCM bv)
 void
 vc_init_memory (void)
 {
-  static int done = 0;
-  if (!done)
-    {
-      done = 1;
-      free_finalizer = scm_permanent_object (scm_from_pointer (free, NULL));
-    }
   vc_define ("malloc", 1, 0, 0, (scm_t_subr) malloc_p);
   vc_define ("guarded-malloc", 1, 0, 0, (scm_t_subr) guarded_malloc);
   vc_define ("calloc", 2, 0, 0, (scm_t_subr) calloc_p);
@@ -323,7 +344,7 @@ vc_init_memory (void)
   vc_define ("realloc", 2, 0, 0, (scm_t_subr) realloc_p);
   vc_define ("guarded-realloc", 2, 0, 0, (scm_t_subr) guarded_realloc);
   vc_define ("free", 1, 0, 0, (scm_t_subr) free_p);
-  vc_define ("%vc-guard!", 1, 0, 0, (scm_t_subr) guard_x);
+  vc_define ("%vc-guard!", 2, 0, 0, (scm_t_subr) guard_x);
   vc_define ("memcpy", 3, 0, 0, (scm_t_subr) memcpy_p);
   vc_define ("memmove", 3, 0, 0, (scm_t_subr) memmove_p);
   vc_define ("memset", 3, 0, 0, (scm_t_subr) memset_p);

@@ -157,6 +157,16 @@ vc_fresh_pointer (void *address)
   return scm_cell (scm_tc7_pointer, (scm_t_bits) address);
 }
 
+/* Make PTR, to SIZE malloc'd bytes, guarded memory (memory.c): C free
+   runs on the address PTR holds when PTR is collected, and the collector
+   counts SIZE towards its next collection.  Guarding twice is harmless.
+   Return PTR.  */
+SCM vc_guard (SCM ptr, size_t size);
+
+/* A fresh pointer object to P, guarded (as SIZE bytes) when GUARDED is
+   non-zero.  */
+SCM vc_new_pointer (void *p, size_t size, int guarded);
+
 /* ---------------------------------------------------------- memory-blocks */
 
 /* The record type of memory-blocks, registered by (vicare-compat memory)

@@ -92,7 +92,7 @@ not own them."
 C @code{free} runs on them when the block is collected."
   (check make-memory-block/guarded 1 pointer? pointer? pointer)
   (check make-memory-block/guarded 2 size_t? size_t? size)
-  (%make-memory-block (%%vc-guard! (pointer-clone pointer)) size #t))
+  (%make-memory-block (%%vc-guard! (pointer-clone pointer) size) size #t))
 
 (define (null-memory-block)
   "Return a fresh memory-block with a NULL pointer and size 0."
