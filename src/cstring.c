@@ -41,7 +41,8 @@ do_bytevector_to_cstring (SCM bv, int guarded, const char *who)
     vc_raise_argument (who, 1, "bytevector?", bv);
   size_t n = SCM_BYTEVECTOR_LENGTH (bv);
   char *p = checked_malloc (n + 1, who);
-  memcpy (p, SCM_BYTEVECTOR_CONTENTS (bv), n);
+  if (n > 0)                    /* An empty bytevector may have NULL contents.  */
+    memcpy (p, SCM_BYTEVECTOR_CONTENTS (bv), n);
   p[n] = '\0';
   return vc_new_pointer (p, n + 1, guarded);
 }
@@ -62,7 +63,8 @@ static SCM
 copy_to_bytevector (const char *p, size_t n)
 {
   SCM bv = scm_c_make_bytevector (n);
-  memcpy (SCM_BYTEVECTOR_CONTENTS (bv), p, n);
+  if (n > 0)                    /* P may be NULL when N is 0.  */
+    memcpy (SCM_BYTEVECTOR_CONTENTS (bv), p, n);
   return bv;
 }
 
@@ -203,7 +205,8 @@ do_bytevectors_to_argv (SCM list, int guarded, const char *who)
       SCM bv = SCM_CAR (l);
       size_t n = SCM_BYTEVECTOR_LENGTH (bv);
       argv[i] = s;
-      memcpy (s, SCM_BYTEVECTOR_CONTENTS (bv), n);
+      if (n > 0)
+        memcpy (s, SCM_BYTEVECTOR_CONTENTS (bv), n);
       s[n] = '\0';
       s += n + 1;
     }

@@ -208,7 +208,9 @@ memcpy_p (SCM dst, SCM src, SCM count)
   (void) vc_pointer_arg (dst, 1, who);
   (void) vc_pointer_arg (src, 2, who);
   size_t n = VC_SIZE_ARG (count, 3, who);
-  memcpy (region_arg (dst, 1, n, who), region_arg (src, 2, n, who), n);
+  /* A count of 0 may come with NULL, which C's memcpy must not see.  */
+  if (n > 0)
+    memcpy (region_arg (dst, 1, n, who), region_arg (src, 2, n, who), n);
   return vc_zero_values;
 }
 
@@ -219,7 +221,8 @@ memmove_p (SCM dst, SCM src, SCM count)
   (void) vc_pointer_arg (dst, 1, who);
   (void) vc_pointer_arg (src, 2, who);
   size_t n = VC_SIZE_ARG (count, 3, who);
-  memmove (region_arg (dst, 1, n, who), region_arg (src, 2, n, who), n);
+  if (n > 0)
+    memmove (region_arg (dst, 1, n, who), region_arg (src, 2, n, who), n);
   return vc_zero_values;
 }
 
@@ -230,7 +233,8 @@ memset_p (SCM ptr, SCM byte, SCM count)
   (void) vc_pointer_arg (ptr, 1, who);
   int b = (int) vc_int64_arg (byte, -128, 255, 2, who, "byte-or-octet?");
   size_t n = VC_SIZE_ARG (count, 3, who);
-  memset (region_arg (ptr, 1, n, who), b, n);
+  if (n > 0)
+    memset (region_arg (ptr, 1, n, who), b, n);
   return vc_zero_values;
 }
 
@@ -241,6 +245,8 @@ memcmp_p (SCM p1, SCM p2, SCM count)
   (void) vc_pointer_arg (p1, 1, who);
   (void) vc_pointer_arg (p2, 2, who);
   size_t n = VC_SIZE_ARG (count, 3, who);
+  if (n == 0)
+    return SCM_INUM0;
   return scm_from_int (memcmp (region_arg (p1, 1, n, who),
                                region_arg (p2, 2, n, who), n));
 }
@@ -289,7 +295,8 @@ memory_copy (SCM dst, SCM dst_start, SCM src, SCM src_start, SCM count)
   char *s = copy_side (src, src_start, n);
   /* memmove: as fast as memcpy for disjoint regions, and right when a
      bytevector is copied onto itself.  */
-  memmove (d, s, n);
+  if (n > 0)
+    memmove (d, s, n);
   scm_remember_upto_here_2 (dst, src);
   return vc_zero_values;
 }
@@ -303,7 +310,8 @@ memory_to_bytevector (SCM ptr, SCM nbytes)
                                     "non-negative-fixnum?");
   const char *p = region_arg (ptr, 1, n, who);
   SCM bv = scm_c_make_bytevector (n);
-  memcpy (SCM_BYTEVECTOR_CONTENTS (bv), p, n);
+  if (n > 0)
+    memcpy (SCM_BYTEVECTOR_CONTENTS (bv), p, n);
   return bv;
 }
 
@@ -316,7 +324,8 @@ do_bytevector_to_memory (SCM bv, int guarded, const char *who)
   void *p = malloc (n ? n : 1);
   if (p == NULL)
     vc_raise_out_of_memory (who);
-  memcpy (p, SCM_BYTEVECTOR_CONTENTS (bv), n);
+  if (n > 0)                    /* An empty bytevector may have NULL contents.  */
+    memcpy (p, SCM_BYTEVECTOR_CONTENTS (bv), n);
   SCM results[2] = { vc_new_pointer (p, n, guarded),
                      scm_from_size_t (n) };
   return scm_c_values (results, 2);
