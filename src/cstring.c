@@ -186,11 +186,13 @@ do_bytevectors_to_argv (SCM list, int guarded, const char *who)
   long len = scm_ilength (list);
   if (len < 0)
     vc_raise_argument (who, 1, "list-of-bytevectors?", list);
-  size_t count = (size_t) len, bytes = 0;
-  SCM l;
-  for (l = list; scm_is_pair (l); l = SCM_CDR (l))
+  /* A private copy of the elements: another thread changing LIST between
+     the two passes cannot make the second one overflow the block.  */
+  SCM elts = scm_vector (list);
+  size_t count = SCM_SIMPLE_VECTOR_LENGTH (elts), bytes = 0, i;
+  for (i = 0; i < count; i++)
     {
-      SCM bv = SCM_CAR (l);
+      SCM bv = SCM_SIMPLE_VECTOR_REF (elts, i);
       if (!SCM_BYTEVECTOR_P (bv))
         vc_raise_argument (who, 1, "list-of-bytevectors?", list);
       bytes += SCM_BYTEVECTOR_LENGTH (bv) + 1;
@@ -199,10 +201,9 @@ do_bytevectors_to_argv (SCM list, int guarded, const char *who)
     vc_raise_out_of_memory (who);
   char **argv = checked_malloc ((count + 1) * sizeof (char *) + bytes, who);
   char *s = (char *) (argv + count + 1);
-  size_t i = 0;
-  for (l = list; scm_is_pair (l); l = SCM_CDR (l), i++)
+  for (i = 0; i < count; i++)
     {
-      SCM bv = SCM_CAR (l);
+      SCM bv = SCM_SIMPLE_VECTOR_REF (elts, i);
       size_t n = SCM_BYTEVECTOR_LENGTH (bv);
       argv[i] = s;
       if (n > 0)

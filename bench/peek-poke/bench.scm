@@ -3,7 +3,7 @@
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 
 ;;; Run through ./run, which compiles this file with guild compile -O2.
-;;; Every loop runs 10M iterations and is timed 5 times; the median is
+;;; Every loop runs 10M iterations and is timed 7 times; the median is
 ;;; reported in ns per call.  The floors are %vc-bench-noop and
 ;;; %vc-bench-noop3, C primitives taking the same arguments as a getter
 ;;; and a setter that do no work.  Loops over inline operations add the
@@ -20,7 +20,7 @@
   #:export (main))
 
 (define iterations 10000000)
-(define runs 5)
+(define runs 7)
 (define copy-runs 9)
 
 (define (median xs)
@@ -32,9 +32,6 @@
     (* (- (get-internal-real-time) t0)
        (/ 1e9 internal-time-units-per-second))))
 
-;; Median ns per iteration of THUNK, which runs ITERATIONS iterations.
-(define (per-call thunk n)
-  (median (map (lambda (_) (/ (time-ns thunk) n)) (iota runs))))
 
 (define bv (make-bytevector 64 0))
 (define p (bytevector->pointer bv))
@@ -65,60 +62,74 @@
     ("pointer->bytevector + s32-native-ref"
      ,(loop-sum (i) (bytevector-s32-native-ref (pointer->bytevector p 4) 0)))))
 
+(define floor2 "%vc-bench-noop (floor, 2 args)")
+(define floor3 "%vc-bench-noop3 (floor, 3 args)")
+
+;; Each run times every case once, in order, so that a case and its floor
+;; are measured close together; "x floor" is the median over the runs of
+;; the ratio within a run.  Setters compare with the 3-argument floor.
 (define (peek-poke)
   (pointer-set-c-double! p 8 2.0)
-  (format #t "~%peek/poke: ns per call, median of ~a runs of ~a iterations~%"
-          runs iterations)
-  (let* ((results (map (lambda (c) (cons (car c) (per-call (cadr c) iterations)))
-                       peek-poke-cases))
-         (floor2 (assoc-ref results "%vc-bench-noop (floor, 2 args)"))
-         (floor3 (assoc-ref results "%vc-bench-noop3 (floor, 3 args)")))
+  (format #t "~%peek/poke: ns per call, median of ~a interleaved runs of ~a ~
+iterations~%" runs iterations)
+  (let ((samples
+         (map (lambda (_)
+                (map (lambda (c) (cons (car c) (/ (time-ns (cadr c)) iterations)))
+                     peek-poke-cases))
+              (iota runs))))
     (format #t "~38a ~8a ~a~%" "operation" "ns" "x floor")
     (for-each
-     (lambda (r)
-       (let ((floor (if (string-contains (car r) "set") floor3 floor2)))
-         (format #t "~38a ~8,1f ~4,2f~%" (car r) (cdr r) (/ (cdr r) floor))))
-     results)))
+     (lambda (name)
+       (let ((floor (if (string-contains name "set") floor3 floor2)))
+         (format #t "~38a ~8,1f ~4,2f~%" name
+                 (median (map (lambda (run) (assoc-ref run name)) samples))
+                 (median (map (lambda (run)
+                                (/ (assoc-ref run name) (assoc-ref run floor)))
+                              samples)))))
+     (map car peek-poke-cases))))
 
 ;;; ----------------------------------------------------------- memory-copy
 
-;; Seconds of REPS calls of THUNK... as ns per call.
+;; Nanoseconds per call of COPY, called REPS times.
 (define (copy-ns copy reps)
   (/ (time-ns (lambda () (do ((i 0 (+ i 1))) ((= i reps)) (copy)))) reps))
 
-;; Each run times C memcpy (%vc-bench-memcpy: a C loop, same buffers) and
-;; the three memory-copy directions back to back, so that the ratios of a
-;; run share the machine's state; the table gives medians over the runs.
+;; For each direction, each run times C memcpy (%vc-bench-memcpy: a C loop
+;; in this process) over the very same memory, then memory-copy, back to
+;; back: the ratio of a run compares two copies made in the same machine
+;; state.  The table gives medians over the runs.
 (define (memory-copy-bench)
-  (format #t "~%memory-copy: GB/s, median of ~a interleaved runs; ratio = ~
-memory-copy / C memcpy~%" copy-runs)
-  (format #t "~8a ~9a ~9a ~9a ~9a  ~a~%" "size" "memcpy" "ptr->ptr"
-          "bv->ptr" "ptr->bv" "ratios")
+  (format #t "~%memory-copy: GB/s, median of ~a interleaved runs; ~
+ratio = memory-copy / C memcpy on the same buffers~%" copy-runs)
+  (format #t "~8a ~9a ~12a ~12a ~a~%" "size" "direction" "C memcpy"
+          "memory-copy" "ratio")
   (for-each
    (lambda (size reps label)
-     (let ((src-p (malloc size)) (dst-p (malloc size))
-           (src-bv (make-bytevector size 1)) (dst-bv (make-bytevector size 2)))
+     (let* ((src-p (malloc size)) (dst-p (malloc size))
+            (src-bv (make-bytevector size 1)) (dst-bv (make-bytevector size 2))
+            (view (lambda (buf)
+                    (if (bytevector? buf) (bytevector->pointer buf) buf))))
        (memset src-p 1 size)
        (memset dst-p 2 size)
-       (let* ((samples
-               (map (lambda (_)
-                      (list (/ (time-ns (lambda ()
-                                          (%vc-bench-memcpy dst-p src-p size reps)))
-                               reps)
-                            (copy-ns (lambda () (memory-copy dst-p 0 src-p 0 size))
-                                     reps)
-                            (copy-ns (lambda () (memory-copy dst-p 0 src-bv 0 size))
-                                     reps)
-                            (copy-ns (lambda () (memory-copy dst-bv 0 src-p 0 size))
-                                     reps)))
-                    (iota copy-runs)))
-              (column (lambda (k) (median (map (lambda (s) (list-ref s k)) samples))))
-              (ratio (lambda (k)
-                       (median (map (lambda (s) (/ (car s) (list-ref s k))) samples)))))
-         (format #t "~8a ~9,2f ~9,2f ~9,2f ~9,2f  ~4,2f ~4,2f ~4,2f~%"
-                 label
-                 (/ size (column 0)) (/ size (column 1)) (/ size (column 2))
-                 (/ size (column 3)) (ratio 1) (ratio 2) (ratio 3)))
+       (for-each
+        (lambda (direction dst src)
+          (let* ((samples
+                  (map (lambda (_)
+                         (cons (/ (time-ns (lambda ()
+                                             (%vc-bench-memcpy (view dst) (view src)
+                                                               size reps)))
+                                  reps)
+                               (copy-ns (lambda () (memory-copy dst 0 src 0 size))
+                                        reps)))
+                       (iota copy-runs)))
+                 (c (median (map car samples)))
+                 (ours (median (map cdr samples)))
+                 (ratio (median (map (lambda (s) (/ (car s) (cdr s))) samples))))
+            (format #t "~8a ~9a ~12,2f ~12,2f ~5,2f~%"
+                    label direction (/ size c) (/ size ours) ratio)))
+        '("ptr->ptr" "bv->ptr" "ptr->bv")
+        (list dst-p dst-p dst-bv)
+        (list src-p src-bv src-p))
        (free src-p)
        (free dst-p)))
    (list 1024 (* 1024 1024) (* 64 1024 1024))
