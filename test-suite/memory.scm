@@ -5,7 +5,8 @@
 (use-modules (test-suite harness)
              (vicare-compat)
              ((system foreign)
-              #:select (pointer-address bytevector->pointer %null-pointer))
+              #:select (pointer-address bytevector->pointer %null-pointer
+                        make-pointer))
              (rnrs bytevectors)
              ((rnrs conditions)
               #:select (assertion-violation? error? condition-message
@@ -114,6 +115,11 @@
                (guarded-realloc p 32)))))
   (test-assert "plain memory made guarded by guarded-realloc"
     (churn (lambda () (guarded-realloc (malloc 8) 64))))
+  (test-assert "a Guile finalizer is kept, not doubled, by guarded-realloc"
+    (let ((c-free (dynamic-func "free" (dynamic-link))))
+      (churn (lambda ()
+               (guarded-realloc (make-pointer (pointer->integer (malloc 8)) c-free)
+                                64)))))
   (test-assert "set-pointer-null! on guarded memory: its finalizer frees NULL"
     (let ((saved (let ((p (guarded-malloc 8)))
                    (let ((address (pointer-clone p)))

@@ -376,7 +376,13 @@
     (begin (pointer-set-c-float! base 2 1.23) (pointer-ref-c-float base 2))
     1e-4)
   (test-assert "narrowed to single precision"
-    (not (= 1.23 (pointer-ref-c-float base 2)))))
+    (not (= 1.23 (pointer-ref-c-float base 2))))
+  (test-equal "beyond the float range: infinity (IEEE narrowing)" +inf.0
+    (begin (pointer-set-c-float! base 2 1e300) (pointer-ref-c-float base 2)))
+  (test-assert "NaN stays NaN"
+    (begin (pointer-set-c-float! base 2 +nan.0) (nan? (pointer-ref-c-float base 2))))
+  (test-assert "double NaN stays NaN"
+    (begin (pointer-set-c-double! base 2 +nan.0) (nan? (pointer-ref-c-double base 2)))))
 
 (define (guard-kind thunk)
   (let ((e (catch-condition thunk)))
