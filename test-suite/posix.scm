@@ -293,6 +293,15 @@
         (px.sem-timedwait sem deadline)))
     (px.sem-destroy sem)
     (px.munmap sem page))
+  (let ((name (unique-name "big")))
+    (test-errno "sem-open with a value above SEM_VALUE_MAX: EINVAL" EINVAL 'sem-open
+      (list name (fxior O_CREAT O_EXCL O_RDWR) #o600 (- (expt 2 32) 1))
+      (px.sem-open name (fxior O_CREAT O_EXCL O_RDWR) #o600 (- (expt 2 32) 1)))
+    (false-if-exception (px.sem-unlink name)))
+  (let ((bv (make-bytevector (px.sizeof-sem_t) 0)))
+    (test-errno "sem-init with a value above SEM_VALUE_MAX: EINVAL" EINVAL 'sem-init
+      (list (bytevector->pointer bv) #f (- (expt 2 32) 1))
+      (px.sem-init (bytevector->pointer bv) #f (- (expt 2 32) 1))))
   (test-raises "sem-post: not a pointer" assertion-violation?
     'sem-post '(1) (px.sem-post 1))
   (test-raises "sem-wait: NULL pointer" assertion-violation?
