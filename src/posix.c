@@ -46,12 +46,24 @@ expected (const char *who, const char *what, SCM obj)
   vc_raise_argument_kind (who, msg, scm_list_1 (obj));
 }
 
-static long
+/* A fixnum that C takes as an int (flags, options, a status): a value
+   outside the int range is rejected, never truncated.  */
+static int
 fixnum_arg (SCM obj, const char *who)
 {
-  if (!SCM_I_INUMP (obj))
+  if (!SCM_I_INUMP (obj) || SCM_I_INUM (obj) < INT_MIN
+      || SCM_I_INUM (obj) > INT_MAX)
     expected (who, "fixnum", obj);
-  return SCM_I_INUM (obj);
+  return (int) SCM_I_INUM (obj);
+}
+
+/* Permission bits: a fixnum in [0, 07777].  */
+static mode_t
+mode_arg (SCM obj, const char *who)
+{
+  if (!SCM_I_INUMP (obj) || SCM_I_INUM (obj) < 0 || SCM_I_INUM (obj) > 07777)
+    expected (who, "fixnum mode", obj);
+  return (mode_t) SCM_I_INUM (obj);
 }
 
 static int
@@ -145,7 +157,8 @@ pathname_arg (SCM obj, const char *who)
   if (len == 0 || memchr (bytes, '\0', len) != NULL)
     {
       free (utf8);
-      vc_raise_assertion (who, "expected pathname without NUL bytes as argument",
+      vc_raise_assertion (who,
+                          "expected non-empty pathname without NUL bytes as argument",
                           scm_list_1 (obj));
     }
   char *copy = scm_gc_malloc_pointerless (len + 1, "pathname");
@@ -218,8 +231,8 @@ vc_mmap (SCM address, SCM length, SCM protect, SCM flags, SCM fd, SCM offset)
   static const char who[] = "mmap";
   void *addr = pointer_or_false_arg (address, who);
   size_t len = size_arg (length, who);
-  int prot = (int) fixnum_arg (protect, who);
-  int flg = (int) fixnum_arg (flags, who);
+  int prot = fixnum_arg (protect, who);
+  int flg = fixnum_arg (flags, who);
   int fdes = fd_arg (fd, who, 1);
   off_t off = off_arg (offset, who);
 
@@ -258,7 +271,7 @@ vc_msync (SCM address, SCM length, SCM flags)
   static const char who[] = "msync";
   void *addr = pointer_arg (address, who);
   size_t len = size_arg (length, who);
-  int flg = (int) fixnum_arg (flags, who);
+  int flg = fixnum_arg (flags, who);
   CHECK_CALL (msync (addr, len, flg), who, scm_list_3 (address, length, flags));
   return SCM_UNSPECIFIED;
 }
@@ -271,7 +284,7 @@ vc_mremap (SCM address, SCM length, SCM new_length, SCM flags)
   void *addr = pointer_arg (address, who);
   size_t len = size_arg (length, who);
   size_t new_len = size_arg (new_length, who);
-  int flg = (int) fixnum_arg (flags, who);
+  int flg = fixnum_arg (flags, who);
   void *p = mremap (addr, len, new_len, flg);
   if (p == MAP_FAILED)
     {
@@ -288,7 +301,7 @@ vc_madvise (SCM address, SCM length, SCM advice)
   static const char who[] = "madvise";
   void *addr = pointer_arg (address, who);
   size_t len = size_arg (length, who);
-  int adv = (int) fixnum_arg (advice, who);
+  int adv = fixnum_arg (advice, who);
   CHECK_CALL (madvise (addr, len, adv), who,
               scm_list_3 (address, length, advice));
   return SCM_UNSPECIFIED;
@@ -300,7 +313,7 @@ vc_mprotect (SCM address, SCM length, SCM prot)
   static const char who[] = "mprotect";
   void *addr = pointer_arg (address, who);
   size_t len = size_arg (length, who);
-  int pr = (int) fixnum_arg (prot, who);
+  int pr = fixnum_arg (prot, who);
   CHECK_CALL (mprotect (addr, len, pr), who, scm_list_3 (address, length, prot));
   return SCM_UNSPECIFIED;
 }
@@ -330,7 +343,7 @@ static SCM
 vc_mlockall (SCM flags)
 {
   static const char who[] = "mlockall";
-  int flg = (int) fixnum_arg (flags, who);
+  int flg = fixnum_arg (flags, who);
   CHECK_CALL (mlockall (flg), who, scm_list_1 (flags));
   return SCM_UNSPECIFIED;
 }
@@ -349,8 +362,8 @@ vc_shm_open (SCM name, SCM oflag, SCM mode)
 {
   static const char who[] = "shm-open";
   const char *path = pathname_arg (name, who);
-  int flg = (int) fixnum_arg (oflag, who);
-  mode_t md = (mode_t) fixnum_arg (mode, who);
+  int flg = fixnum_arg (oflag, who);
+  mode_t md = mode_arg (mode, who);
   int fd = shm_open (path, flg, md);
   if (fd < 0)
     {
@@ -395,8 +408,8 @@ vc_sem_open (SCM name, SCM oflag, SCM mode, SCM value)
 {
   static const char who[] = "sem-open";
   const char *path = pathname_arg (name, who);
-  int flg = (int) fixnum_arg (oflag, who);
-  mode_t md = (mode_t) fixnum_arg (mode, who);
+  int flg = fixnum_arg (oflag, who);
+  mode_t md = mode_arg (mode, who);
   if (SCM_UNBNDP (value))
     value = SCM_INUM0;
   unsigned int v = unsigned_int_arg (value, who);
@@ -601,7 +614,7 @@ vc_waitpid (SCM pid, SCM options)
                         scm_list_1 (pid));
   struct wait_call w;
   w.pid = (pid_t) SCM_I_INUM (pid);
-  w.options = (int) fixnum_arg (options, who);
+  w.options = fixnum_arg (options, who);
   blocking_waitpid (&w);
   if (w.result < 0)
     vc_raise_errno (who, w.err, scm_list_2 (pid, options));
@@ -621,27 +634,19 @@ vc_wait (void)
 }
 
 /* The W* status macros: STATUS must be a fixnum that fits a C int.  */
-static int
-status_arg (SCM status, const char *who)
-{
-  long st = fixnum_arg (status, who);
-  if (st < INT_MIN || st > INT_MAX)
-    expected (who, "fixnum", status);
-  return (int) st;
-}
 
 #define VC_STATUS_PREDICATE(NAME, MACRO)                                      \
   static SCM                                                                 \
   vc_##MACRO (SCM status)                                                    \
   {                                                                          \
-    int st = status_arg (status, NAME);                                      \
+    int st = fixnum_arg (status, NAME);                                      \
     return scm_from_bool (MACRO (st));                                       \
   }
 #define VC_STATUS_FIELD(NAME, MACRO)                                          \
   static SCM                                                                 \
   vc_##MACRO (SCM status)                                                    \
   {                                                                          \
-    int st = status_arg (status, NAME);                                      \
+    int st = fixnum_arg (status, NAME);                                      \
     return scm_from_int (MACRO (st));                                        \
   }
 
@@ -655,7 +660,7 @@ VC_STATUS_FIELD ("WSTOPSIG", WSTOPSIG)
 static SCM
 vc_WCOREDUMP (SCM status)
 {
-  int st = status_arg (status, "WCOREDUMP");
+  int st = fixnum_arg (status, "WCOREDUMP");
 #ifdef WCOREDUMP
   return scm_from_bool (WIFSIGNALED (st) && WCOREDUMP (st));
 #else

@@ -60,6 +60,9 @@
     'mmap '(1.0) (px.mmap #f page 1.0 MAP_PRIVATE 0 0))
   (test-raises "flags not a fixnum" procedure-argument-violation?
     'mmap '(x) (px.mmap #f page PROT_READ 'x 0 0))
+  (test-raises "flags beyond the C int range" procedure-argument-violation?
+    'mmap (list (+ MAP_PRIVATE (expt 2 32)))
+    (px.mmap #f page PROT_READ (+ MAP_PRIVATE (expt 2 32)) 0 0))
   (test-raises "bad file descriptor" assertion-violation?
     'mmap '(-2) (px.mmap #f page PROT_READ MAP_PRIVATE -2 0))
   (test-raises "offset not an integer" procedure-argument-violation?
@@ -237,6 +240,11 @@
     'shm-open '(a) (px.shm-open 'a O_RDONLY 0))
   (test-raises "oflag not a fixnum" procedure-argument-violation?
     'shm-open '(1.0) (px.shm-open "/x" 1.0 0))
+  (test-raises "oflag beyond the C int range: rejected, not truncated"
+    procedure-argument-violation? 'shm-open (list (expt 2 40))
+    (px.shm-open "/x" (expt 2 40) 0))
+  (test-raises "negative mode" procedure-argument-violation?
+    'shm-open '(-1) (px.shm-open "/x" O_RDONLY -1))
   (test-raises "close: not a descriptor" assertion-violation?
     'close '(-1) (px.close -1)))
 
@@ -285,6 +293,15 @@
         (px.sem-timedwait sem deadline)))
     (px.sem-destroy sem)
     (px.munmap sem page))
+  (let ((name (unique-name "big")))
+    (test-errno "sem-open with a value above SEM_VALUE_MAX: EINVAL" EINVAL 'sem-open
+      (list name (fxior O_CREAT O_EXCL O_RDWR) #o600 (- (expt 2 32) 1))
+      (px.sem-open name (fxior O_CREAT O_EXCL O_RDWR) #o600 (- (expt 2 32) 1)))
+    (false-if-exception (px.sem-unlink name)))
+  (let ((bv (make-bytevector (px.sizeof-sem_t) 0)))
+    (test-errno "sem-init with a value above SEM_VALUE_MAX: EINVAL" EINVAL 'sem-init
+      (list (bytevector->pointer bv) #f (- (expt 2 32) 1))
+      (px.sem-init (bytevector->pointer bv) #f (- (expt 2 32) 1))))
   (test-raises "sem-post: not a pointer" assertion-violation?
     'sem-post '(1) (px.sem-post 1))
   (test-raises "sem-wait: NULL pointer" assertion-violation?
@@ -331,6 +348,8 @@
   (test-errno "wait without children: ECHILD" ECHILD 'wait '() (px.wait))
   (test-raises "WIFEXITED: not a fixnum" procedure-argument-violation?
     'WIFEXITED '(#f) (px.WIFEXITED #f))
+  (test-raises "WEXITSTATUS: beyond the C int range" procedure-argument-violation?
+    'WEXITSTATUS (list (expt 2 33)) (px.WEXITSTATUS (expt 2 33)))
   (test-equal "getpid, getppid" (list (getpid) (getppid))
     (list (px.getpid) (px.getppid))))
 

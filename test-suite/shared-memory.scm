@@ -208,6 +208,27 @@
            (px.sem-destroy mem))
          (lambda () (sigaction SIGUSR1 (car old) (cdr old))))))))
 
+(test-group "signals during a sleep"
+  ;; nanosleep resumes with the time that remained after a signal, so it
+  ;; never returns early: the elapsed time is at least what was asked.
+  (let ((old (sigaction SIGUSR1)))
+    (dynamic-wind
+      (lambda () (sigaction SIGUSR1 (lambda (sig) #t)))
+      (lambda ()
+        (test-equal "nanosleep sleeps its full time despite a signal" '(#t #f #f 0)
+          (let ((parent (getpid)))
+            (with-child
+             (lambda () (kill parent SIGUSR1))
+             (lambda (reap)
+               (let* ((t0 (get-internal-real-time))
+                      (vals (call-with-values (lambda () (px.nanosleep 0 200000000))
+                              list))
+                      (elapsed (- (get-internal-real-time) t0)))
+                 (append (list (>= elapsed (/ internal-time-units-per-second 5)))
+                         vals
+                         (list (reap)))))))))
+      (lambda () (sigaction SIGUSR1 (car old) (cdr old))))))
+
 (test-group "atomics across fork"
   (call-with-shared-page
    (lambda (mem)

@@ -167,6 +167,19 @@ output ports are flushed before forking."
   (tv_sec struct-timespec-tv_sec set-struct-timespec-tv_sec!)
   (tv_nsec struct-timespec-tv_nsec set-struct-timespec-tv_nsec!))
 
+(for-each (lambda (proc text)
+            (set-procedure-property! proc 'documentation text))
+          (list make-struct-timespec struct-timespec?
+                struct-timespec-tv_sec struct-timespec-tv_nsec
+                set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
+          '("(make-struct-timespec tv_sec tv_nsec) -- a new struct-timespec."
+            "(struct-timespec? obj) -- is @var{obj} a struct-timespec?"
+            "(struct-timespec-tv_sec timespec) -- the seconds."
+            "(struct-timespec-tv_nsec timespec) -- the nanoseconds."
+            "(set-struct-timespec-tv_sec! timespec value) -- set the seconds."
+            "(set-struct-timespec-tv_nsec! timespec value) -- set the
+nanoseconds."))
+
 (define (check-timespec who obj)
   (unless (and (struct-timespec? obj)
                (exact-integer? (struct-timespec-tv_sec obj))

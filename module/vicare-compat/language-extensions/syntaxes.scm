@@ -42,10 +42,11 @@
 ;;; (guard, catch) while the frames of the raise are still on the stack,
 ;;; but for a full continuation only after the stack has been replaced by
 ;;; the continuation's.  So the exception handler of
-;;; with-unwind-protection records the address of its own frame, and the
-;;; after-thunk runs the cleanup for an exception only when that frame is
-;;; still on the stack.  This costs a stack walk per exception that passes
-;;; through, nothing on the normal path.
+;;; with-unwind-protection records the identity of its own frame (address
+;;; and return address), and the after-thunk runs the cleanup for an
+;;; exception only when that frame is still on the stack.  This costs two stack walks
+;;; (a few microseconds each) per exception that passes through, nothing
+;;; on the normal path.
 ;;;
 ;;; Code:
 
@@ -97,16 +98,18 @@
 ;; Set, per thread, while an unwinding-call/cc escape procedure unwinds.
 (define unwinding-escape (make-thread-local-fluid #f))
 
-(define (frame-addresses-named name)
-  "The addresses of the frames of the current stack whose procedure is
-called NAME."
-  (let loop ((frame (stack-ref (make-stack #t) 0)) (found '()))
-    (if frame
-        (loop (frame-previous frame)
-              (if (eq? (frame-procedure-name frame) name)
-                  (cons (frame-address frame) found)
-                  found))
-        found)))
+;; A frame is identified by its address and its return address, which do
+;; not change while it lives.  (Its procedure name would do too, but
+;; looking it up reads debugging information and is slow.)
+(define (frame-identity frame)
+  (cons (frame-address frame) (frame-return-address frame)))
+
+(define (frame-on-stack? identity)
+  "Is the frame of IDENTITY on the current stack?"
+  (let loop ((frame (stack-ref (make-stack #t) 0)))
+    (and frame
+         (or (equal? (frame-identity frame) identity)
+             (loop (frame-previous frame))))))
 
 (define (with-unwind-protection handler thunk)
   "Call @var{thunk} and return its values.  When the dynamic extent of the
@@ -120,7 +123,7 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
   (define terminated? #f)
   ;; Why the extent is being left: #f, return or exception.
   (define leaving #f)
-  ;; The frame address of the exception handler below while it runs.
+  ;; The identity of the frame of the exception handler below.
   (define handler-frame #f)
   (define (terminate! why)
     (unless terminated?
@@ -132,9 +135,8 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
     ;; Pass the exception on.  If an outer handler unwinds through us,
     ;; the after-thunk finds this frame still on the stack.
     (set! leaving 'exception)
-    (set! handler-frame
-      (let ((frames (frame-addresses-named 'unwind-protection-exception-handler)))
-        (and (pair? frames) (car frames))))
+    ;; Frame 0 of the stack is make-stack's, frame 1 this procedure's.
+    (set! handler-frame (frame-identity (stack-ref (make-stack #t) 1)))
     (call-with-values (lambda () (raise-continuable e))
       (lambda vals
         ;; The handler returned: the thunk goes on.
@@ -160,10 +162,7 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
         (cond ((eq? why 'return) (terminate! 'return))
               ((fluid-ref unwinding-escape) (terminate! 'escape))
               ((and (eq? why 'exception)
-                    handler-frame
-                    (memv handler-frame
-                          (frame-addresses-named
-                           'unwind-protection-exception-handler)))
+                    (frame-on-stack? handler-frame))
                (terminate! 'exception)))))))
 
 (define with-unwind-handler with-unwind-protection)
