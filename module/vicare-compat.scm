@@ -17,6 +17,7 @@
 (define-module (vicare-compat)
   #:use-module (vicare-compat conditions)
   #:use-module (vicare-compat pointers)
+  #:use-module (vicare-compat fasl)
   #:use-module (vicare-compat language-extensions syntaxes)
   #:use-module (vicare-compat platform constants)
   #:use-module (vicare-compat exit)
@@ -25,6 +26,9 @@
   #:re-export (;; pointers
                pointer-ref-c-signed-int
                pointer-set-c-signed-int!
+               ;; fasl
+               fasl-write fasl-read fasl-encode fasl-decode
+               fasl-write-memory fasl-read-memory
                ;; syntaxes
                unwind-protect
                with-unwind-protection
@@ -48,5 +52,9 @@
                &i/o-eagain make-i/o-eagain i/o-eagain-error?
                &non-reinstatable make-non-reinstatable-violation
                non-reinstatable-violation?
+               &i/o-wrong-fasl-header-error make-i/o-wrong-fasl-header-error
+               i/o-wrong-fasl-header-error?
+               &fasl-read-error make-fasl-read-error fasl-read-error?
+               fasl-read-error-offset
                ;; R6RS
                fxior))
