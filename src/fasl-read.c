@@ -29,8 +29,8 @@
 
 enum frame_kind
 {
-  F_PAIR_CAR, F_PAIR_CDR,       /* a = the pair */
-  F_CHAIN_CAR, F_CHAIN_TAIL,    /* a = head, b = current pair, n = cars left */
+  F_CHAIN_CAR, F_CHAIN_TAIL,    /* P, l, L: a = head, b = current pair,
+                                   n = cars left after this one */
   F_VECTOR,                     /* a = vector, i of n */
   F_STRUCT_RTD,                 /* n = field count */
   F_STRUCT_FIELDS,              /* a = instance, i of n */
@@ -406,28 +406,36 @@ decode (struct reader *r)
       v = read_bignum (r, off);
       goto have_atom;
     case 'P':
-      v = scm_cons (SCM_BOOL_F, SCM_EOL);
-      set_mark (r, mark, v);
-      push (r, F_PAIR_CAR, 0, off);
-      r->frames[r->depth - 1].a = v;
-      goto next_object;
     case 'l':
     case 'L':
       {
-        size_t n;
+        /* A chain of N+1 pairs (N = 0 for P), built as the cars arrive.  */
+        size_t n = 0;
         if (tag == 'l')
           {
             need (r, 1);
             n = r->buf[r->pos++];
           }
-        /* N+1 cars and a tail: N+2 objects of at least one byte.  */
-        else
+        else if (tag == 'L')
+          /* N+1 cars and a tail: N+2 objects of at least one byte.  */
           n = read_length (r, 1, 2, "negative list length");
         v = scm_cons (SCM_BOOL_F, SCM_EOL);
         set_mark (r, mark, v);
-        push (r, F_CHAIN_CAR, 0, off);
-        struct frame *f = &r->frames[r->depth - 1];
-        f->a = f->b = v;
+        struct frame *f = r->depth ? &r->frames[r->depth - 1] : NULL;
+        if (f && f->kind == F_CHAIN_TAIL)
+          {
+            /* In cdr position: continue the enclosing chain, so that a
+               list of P's does not nest.  */
+            SCM_SETCDR (f->b, v);
+          }
+        else
+          {
+            push (r, F_CHAIN_CAR, 0, off);
+            f = &r->frames[r->depth - 1];
+            f->a = v;
+          }
+        f->kind = F_CHAIN_CAR;
+        f->b = v;
         f->n = n;
         goto next_object;
       }
@@ -514,14 +522,6 @@ decode (struct reader *r)
       struct frame *f = &r->frames[r->depth - 1];
       switch (f->kind)
         {
-        case F_PAIR_CAR:
-          SCM_SETCAR (f->a, v);
-          f->kind = F_PAIR_CDR;
-          goto next_object;
-        case F_PAIR_CDR:
-          SCM_SETCDR (f->a, v);
-          v = f->a;
-          break;
         case F_CHAIN_CAR:
           SCM_SETCAR (f->b, v);
           if (f->n == 0)
@@ -1027,7 +1027,10 @@ vc_fasl_scan (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
           return VC_FASL_SCAN_MORE;
         }
       p = s->pos = q;
-      f->left--;
+      /* The last object of a plain frame ends it: pop it before pushing
+         the object's own frame, so that chains of P do not nest.  */
+      if (--f->left == 0 && f->kind == S_COUNT)
+        s->depth--;
       if (children > 0 || kind != S_COUNT)
         if (!scan_push (s, kind, children))
           return VC_FASL_SCAN_BAD;

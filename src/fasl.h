@@ -26,7 +26,7 @@
    input byte, so the reader's stack is bounded by its input anyway; the
    limit only gives hostile input a clear error long before memory runs
    short.  */
-#define VC_FASL_MAX_DEPTH 10000000
+#define VC_FASL_MAX_DEPTH 1000000
 
 /* Decode exactly one FASL datum, header included, from BUF[0..LEN).
    Returns the object; stores in *USED the number of bytes consumed.
