@@ -113,10 +113,10 @@ read_length (struct reader *r, size_t unit, size_t extra, const char *what)
 static void
 push (struct reader *r, uint8_t kind, uint32_t mark, size_t off)
 {
+  if (VC_UNLIKELY (r->depth >= VC_FASL_MAX_DEPTH))
+    fail (r, off, "nesting too deep", SCM_EOL);
   if (VC_UNLIKELY (r->depth == r->frames_cap))
     {
-      if (r->depth >= VC_FASL_MAX_DEPTH)
-        fail (r, off, "nesting too deep", SCM_EOL);
       size_t cap = r->frames_cap * 2;
       struct frame *f = scm_gc_malloc (cap * sizeof *f, "fasl-read frames");
       memcpy (f, r->frames, r->depth * sizeof *f);
@@ -487,6 +487,7 @@ decode (struct reader *r)
     case 'R':
       push (r, F_STRUCT_TYPE, mark, off);
       r->frames[r->depth - 1].a = scm_c_make_vector (3, SCM_BOOL_F);
+      r->frames[r->depth - 1].n = 2;  /* until the field count is read */
       goto next_object;
     case '<':
       {
@@ -833,10 +834,10 @@ vc_fasl_scan_init (struct vc_fasl_scan *scan)
 static int
 scan_push (struct vc_fasl_scan *s, uint8_t kind, uint64_t left)
 {
+  if (s->depth >= VC_FASL_MAX_DEPTH)
+    return 0;
   if (s->depth == s->capacity)
     {
-      if (s->depth >= VC_FASL_MAX_DEPTH)
-        return 0;
       size_t cap = s->capacity ? 2 * s->capacity : 64;
       struct vc_fasl_scan_frame *f
         = scm_gc_malloc_pointerless (cap * sizeof *f, "fasl-read scan");
