@@ -273,45 +273,42 @@ struct collected
   size_t len, cap;
 };
 
+/* Make room for N more bytes.  */
+static void
+collect_reserve (struct collected *c, size_t n)
+{
+  if (c->cap - c->len >= n)
+    return;
+  size_t cap = c->cap ? c->cap : 4096;
+  while (cap - c->len < n)
+    cap *= 2;
+  uint8_t *b = scm_gc_malloc_pointerless (cap, "fasl-read input");
+  if (c->len)
+    memcpy (b, c->buf, c->len);
+  if (c->buf)
+    scm_gc_free (c->buf, c->cap, "fasl-read input");
+  c->buf = b;
+  c->cap = cap;
+}
+
 static void
 collect (struct collected *c, const uint8_t *bytes, size_t n)
 {
-  if (c->cap - c->len < n)
-    {
-      size_t cap = c->cap ? c->cap : 4096;
-      while (cap - c->len < n)
-        cap *= 2;
-      uint8_t *b = scm_gc_malloc_pointerless (cap, "fasl-read input");
-      memcpy (b, c->buf, c->len);
-      if (c->buf)
-        scm_gc_free (c->buf, c->cap, "fasl-read input");
-      c->buf = b;
-      c->cap = cap;
-    }
+  collect_reserve (c, n);
   memcpy (c->buf + c->len, bytes, n);
   c->len += n;
 }
 
-/* Room for N more bytes, growing at most by doubling: a length claim
-   never makes the buffer grow faster than bytes actually arrive.  */
+/* Room for up to N more bytes, growing at most by doubling: a length
+   claim never makes the buffer grow faster than bytes actually arrive.
+   Returns how many bytes there is room for.  */
 static size_t
 collect_room (struct collected *c, size_t n)
 {
   size_t room = c->len > 65536 ? c->len : 65536;
   if (n > room)
     n = room;
-  if (c->cap - c->len < n)
-    {
-      size_t cap = c->cap ? c->cap : 4096;
-      while (cap - c->len < n)
-        cap *= 2;
-      uint8_t *b = scm_gc_malloc_pointerless (cap, "fasl-read input");
-      memcpy (b, c->buf, c->len);
-      if (c->buf)
-        scm_gc_free (c->buf, c->cap, "fasl-read input");
-      c->buf = b;
-      c->cap = cap;
-    }
+  collect_reserve (c, n);
   return n;
 }
 
