@@ -53,9 +53,15 @@ struct writer
 {
   const char *who;
   SCM support;
-  /* Sharing table, open addressing, linear probing.  */
+  /* Sharing table, open addressing, linear probing: counts while the
+     datum has few objects, then only the marks of shared objects.  */
   struct entry *table;
   size_t mask, used;
+  /* Past TABLE_LIMIT objects the counts move to bitmaps (see below).  */
+  int bitmaps;
+  struct chunk **chunks;        /* directory, open addressing on base */
+  size_t chunks_mask, chunks_used;
+  struct chunk *recent[64];     /* direct-mapped cache on base */
   /* Extra data of rare objects (record types, hashtables, gensyms):
      GC-scanned, so the values stay alive.  */
   struct aux_entry *aux;
@@ -68,6 +74,8 @@ struct writer
   int buf_is_dest;
   size_t bound;
   uint32_t next_mark;
+  int mpz_ready;
+  mpz_t z;
   struct entry table0[INITIAL_TABLE];
   SCM stack0[INITIAL_STACK];
 };
@@ -136,6 +144,143 @@ table_get (struct writer *w, SCM x)
   while (w->table[h].key != k)
     h = (h + 1) & w->mask;
   return &w->table[h];
+}
+
+/* ---------------------------------------------------- the sharing bitmaps
+
+   A big datum's objects are counted in bitmaps over the address space:
+   one bit per 8-byte unit in "seen" and in "seen twice", in chunks of
+   64 KiB of address space, found through a small directory.  Objects
+   allocated one after the other share a chunk, so counting a list or a
+   vector touches memory almost sequentially, where a hash table keyed
+   by address would miss the cache at every object.  */
+
+#define CHUNK_SHIFT 16
+#define CHUNK_UNITS (1 << (CHUNK_SHIFT - 3))
+#define CHUNK_WORDS (CHUNK_UNITS / 64)
+#define TABLE_LIMIT 4096
+
+struct chunk
+{
+  scm_t_bits base;              /* address >> CHUNK_SHIFT */
+  uint64_t seen[CHUNK_WORDS];
+  uint64_t twice[CHUNK_WORDS];
+};
+
+static inline size_t
+chunk_hash (scm_t_bits base, size_t mask)
+{
+  return (size_t) ((base * UINT64_C (0x9E3779B97F4A7C15)) >> 40) & mask;
+}
+
+static void
+chunks_grow (struct writer *w)
+{
+  size_t cap = w->chunks ? 2 * (w->chunks_mask + 1) : 64;
+  /* Scanned: it is what keeps the chunks alive.  */
+  struct chunk **d = scm_gc_malloc (cap * sizeof *d, "fasl chunks");
+  memset (d, 0, cap * sizeof *d);
+  for (size_t i = 0; w->chunks && i <= w->chunks_mask; i++)
+    if (w->chunks[i])
+      {
+        size_t h = chunk_hash (w->chunks[i]->base, cap - 1);
+        while (d[h])
+          h = (h + 1) & (cap - 1);
+        d[h] = w->chunks[i];
+      }
+  if (w->chunks)
+    scm_gc_free (w->chunks, (w->chunks_mask + 1) * sizeof *d, "fasl chunks");
+  w->chunks = d;
+  w->chunks_mask = cap - 1;
+}
+
+static struct chunk *
+chunk_of (struct writer *w, scm_t_bits k)
+{
+  scm_t_bits base = k >> CHUNK_SHIFT;
+  struct chunk **slot = &w->recent[base & 63];
+  if (VC_LIKELY (*slot && (*slot)->base == base))
+    return *slot;
+  if (!w->chunks || 2 * (w->chunks_used + 1) > w->chunks_mask + 1)
+    chunks_grow (w);
+  size_t h = chunk_hash (base, w->chunks_mask);
+  struct chunk *c;
+  while ((c = w->chunks[h]) && c->base != base)
+    h = (h + 1) & w->chunks_mask;
+  if (!c)
+    {
+      /* GC memory, but it only holds bits: no pointers to scan.  */
+      c = scm_gc_malloc_pointerless (sizeof *c, "fasl chunk");
+      memset (c, 0, sizeof *c);
+      c->base = base;
+      w->chunks[h] = c;
+      w->chunks_used++;
+    }
+  *slot = c;
+  return c;
+}
+
+/* Count one more reference to K; return the count before, capped at 2.  */
+static inline unsigned
+bitmap_count (struct writer *w, scm_t_bits k)
+{
+  struct chunk *c = chunk_of (w, k);
+  size_t unit = (k >> 3) & (CHUNK_UNITS - 1);
+  uint64_t bit = UINT64_C (1) << (unit & 63);
+  if (!(c->seen[unit / 64] & bit))
+    {
+      c->seen[unit / 64] |= bit;
+      return 0;
+    }
+  c->twice[unit / 64] |= bit;
+  return 1;
+}
+
+static inline int
+bitmap_shared (struct writer *w, scm_t_bits k)
+{
+  struct chunk *c = chunk_of (w, k);
+  size_t unit = (k >> 3) & (CHUNK_UNITS - 1);
+  return (c->twice[unit / 64] >> (unit & 63)) & 1;
+}
+
+/* Move the counts of the table to bitmaps; the table then only holds
+   marks.  */
+static void
+switch_to_bitmaps (struct writer *w)
+{
+  for (size_t i = 0; i <= w->mask; i++)
+    if (w->table[i].key)
+      {
+        bitmap_count (w, w->table[i].key);
+        if (w->table[i].count > 1)
+          bitmap_count (w, w->table[i].key);
+      }
+  memset (w->table, 0, (w->mask + 1) * sizeof *w->table);
+  w->used = 0;
+  w->bitmaps = 1;
+}
+
+/* Count one more reference to X in the walk; the count before.  */
+static inline unsigned
+count_reference (struct writer *w, SCM x)
+{
+  if (w->bitmaps)
+    return bitmap_count (w, SCM_UNPACK (x));
+  if (VC_UNLIKELY (w->used >= TABLE_LIMIT))
+    {
+      switch_to_bitmaps (w);
+      return bitmap_count (w, SCM_UNPACK (x));
+    }
+  return table_ref (w, x)->count++;
+}
+
+static inline int
+shared_p (struct writer *w, SCM x)
+{
+  if (w->bitmaps)
+    return bitmap_shared (w, SCM_UNPACK (x));
+  return table_get (w, x)->count > 1;
 }
 
 static SCM
@@ -314,10 +459,9 @@ walk (struct writer *w, SCM root)
             not_writable (w, x);
           continue;
         }
-      struct entry *e = table_ref (w, x);
       /* A first reference may need ">" m, a later one is "<" m.  */
       w->bound += 5;
-      if (e->count++ > 0)
+      if (count_reference (w, x) > 0)
         continue;
       if (scm_is_pair (x))
         {
@@ -498,8 +642,13 @@ emit_symbol_name (struct writer *w, SCM sym)
 static void
 emit_bignum (struct writer *w, SCM x)
 {
-  mpz_t z;
-  mpz_init (z);
+  /* One mpz per call, for all the bignums of the datum.  */
+  if (!w->mpz_ready)
+    {
+      mpz_init (w->z);
+      w->mpz_ready = 1;
+    }
+  mpz_ptr z = w->z;
   scm_to_mpz (x, z);
   size_t limbs = (mpz_sizeinbase (z, 2) + 63) / 64;
   ensure (w, 9 + 8 * limbs);
@@ -508,7 +657,6 @@ emit_bignum (struct writer *w, SCM x)
   int64_t k = (int64_t) (8 * count);
   put_word (w, 'b', (uint64_t) (mpz_sgn (z) < 0 ? -k : k));
   w->p += 8 * count;
-  mpz_clear (z);
 }
 
 /* A Guile fixnum outside the FASL fixnum range: a one-limb bignum.  */
@@ -568,9 +716,9 @@ emit (struct writer *w, SCM root)
           continue;
         }
 
-      struct entry *e = table_get (w, x);
-      if (e->count > 1)
+      if (shared_p (w, x))
         {
+          struct entry *e = w->bitmaps ? table_ref (w, x) : table_get (w, x);
           if (e->mark)
             {
               w->p[0] = '<';
@@ -589,7 +737,7 @@ emit (struct writer *w, SCM root)
           /* Count the unshared pairs that follow along the cdrs.  */
           size_t n = 0;
           SCM y = SCM_CDR (x);
-          while (scm_is_pair (y) && table_get (w, y)->count == 1)
+          while (scm_is_pair (y) && !shared_p (w, y))
             {
               n++;
               y = SCM_CDR (y);
@@ -735,12 +883,17 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
   w.table = w.table0;
   w.mask = INITIAL_TABLE - 1;
   w.used = 0;
+  w.bitmaps = 0;
+  w.chunks = NULL;
+  w.chunks_mask = w.chunks_used = 0;
+  memset (w.recent, 0, sizeof w.recent);
   w.aux = NULL;
   w.aux_mask = w.aux_used = 0;
   w.stack = w.stack0;
   w.sp = 0;
   w.stack_cap = INITIAL_STACK;
   w.next_mark = 0;
+  w.mpz_ready = 0;
   w.bound = VC_FASL_HEADER_SIZE;
 
   for (SCM l = libraries; scm_is_pair (l); l = SCM_CDR (l))
@@ -773,10 +926,20 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
     }
   emit (&w, obj);
 
+  if (w.mpz_ready)
+    mpz_clear (w.z);
   if (w.table != w.table0)
     scm_gc_free (w.table, (w.mask + 1) * sizeof *w.table, "fasl table");
   if (w.stack != w.stack0)
     scm_gc_free (w.stack, w.stack_cap * sizeof *w.stack, "fasl stack");
+  if (w.chunks)
+    {
+      for (size_t i = 0; i <= w.chunks_mask; i++)
+        if (w.chunks[i])
+          scm_gc_free (w.chunks[i], sizeof (struct chunk), "fasl chunk");
+      scm_gc_free (w.chunks, (w.chunks_mask + 1) * sizeof *w.chunks,
+                   "fasl chunks");
+    }
   *len = (size_t) (w.p - w.buf);
   *capacity = (size_t) (w.end - w.buf);
   scm_remember_upto_here_2 (obj, libraries);
