@@ -337,7 +337,7 @@ fasl_read (SCM port)
           break;
         }
       size_t missing = end - c.len;
-      if (missing >= 65536)
+      if (missing >= 4096)
         {
           /* A long payload the datum needs: read it straight in.  */
           size_t n = collect_room (&c, missing);

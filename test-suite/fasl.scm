@@ -27,6 +27,14 @@
 
 (define (round-trip x) (fasl-decode (fasl-encode x)))
 
+(define (bytevector-append* . bvs)
+  (let ((out (make-bytevector (apply + (map bytevector-length bvs)))))
+    (let loop ((bvs bvs) (i 0))
+      (if (null? bvs)
+          out
+          (begin (bytevector-copy! (car bvs) 0 out i (bytevector-length (car bvs)))
+                 (loop (cdr bvs) (+ i (bytevector-length (car bvs)))))))))
+
 (define (port-bytes proc)
   (call-with-values open-bytevector-output-port
     (lambda (port get) (proc port) (get))))
@@ -89,6 +97,28 @@
       (alarm 10)
       (let* ((a (fasl-read in)) (b (fasl-read in)))
         (alarm 0)
+        (close-port out)
+        (close-port in)
+        (list a b))))
+  (test-equal "a big datum on a pipe, nothing after it, the pipe open"
+    (list (iota 100000) (make-vector 3000 "s"))
+    ;; Written by a thread in pieces; the reader must stop exactly at the
+    ;; end of each datum, or wait forever for bytes that never come.
+    (let* ((p (pipe)) (in (car p)) (out (cdr p))
+           (bytes (bytevector-append* (fasl-encode (iota 100000))
+                                      (fasl-encode (make-vector 3000 "s"))))
+           (writer (make-thread
+                    (lambda ()
+                      (let loop ((i 0))
+                        (when (< i (bytevector-length bytes))
+                          (let ((n (min 5000 (- (bytevector-length bytes) i))))
+                            (put-bytevector out bytes i n)
+                            (force-output out)
+                            (loop (+ i n)))))))))
+      (alarm 20)
+      (let* ((a (fasl-read in)) (b (fasl-read in)))
+        (alarm 0)
+        (join-thread writer)
         (close-port out)
         (close-port in)
         (list a b))))
