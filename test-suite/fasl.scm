@@ -205,6 +205,14 @@
   (test-equal "read strings are mutable" "xbc"
     (let ((s (round-trip "abc"))) (string-set! s 0 #\x) s)))
 
+(test-equal "an encoded bytevector survives collections" (iota 100000)
+  ;; fasl-encode hands over its own buffer: it must stay alive.
+  (let ((bv (fasl-encode (iota 100000))))
+    (gc)
+    (make-list 1000000 'garbage)
+    (gc)
+    (fasl-decode bv)))
+
 (test-group "integer boundaries"
   (define (tag x) (integer->char (bytevector-u8-ref (fasl-encode x) 6)))
   (test-equal "2^60-1 is a FASL fixnum" #\I (tag (- (expt 2 60) 1)))
