@@ -80,6 +80,28 @@ struct writer
   SCM stack0[INITIAL_STACK];
 };
 
+/* Working memory is malloc'd, not GC-allocated: it holds no pointers
+   the collector must see (the aux table excepted), and allocating it
+   from the GC heap would start collections that mark the whole datum.
+   A dynwind handler frees it when a "not fasl-writable" error escapes.  */
+static void *
+xmalloc (struct writer *w, size_t size)
+{
+  void *p = malloc (size ? size : 1);
+  if (!p)
+    vc_raise_out_of_memory (w->who);
+  return p;
+}
+
+static void *
+xcalloc (struct writer *w, size_t n, size_t size)
+{
+  void *p = calloc (n ? n : 1, size);
+  if (!p)
+    vc_raise_out_of_memory (w->who);
+  return p;
+}
+
 static inline size_t
 hash_bits (scm_t_bits k, size_t mask)
 {
@@ -90,8 +112,7 @@ static void
 table_grow (struct writer *w)
 {
   size_t cap = (w->mask + 1) * 2;
-  struct entry *t = scm_gc_malloc_pointerless (cap * sizeof *t, "fasl table");
-  memset (t, 0, cap * sizeof *t);
+  struct entry *t = xcalloc (w, cap, sizeof *t);
   size_t mask = cap - 1;
   for (size_t i = 0; i <= w->mask; i++)
     if (w->table[i].key)
@@ -102,7 +123,7 @@ table_grow (struct writer *w)
         t[h] = w->table[i];
       }
   if (w->table != w->table0)
-    scm_gc_free (w->table, (w->mask + 1) * sizeof *t, "fasl table");
+    free (w->table);
   w->table = t;
   w->mask = mask;
 }
@@ -177,9 +198,7 @@ static void
 chunks_grow (struct writer *w)
 {
   size_t cap = w->chunks ? 2 * (w->chunks_mask + 1) : 64;
-  /* Scanned: it is what keeps the chunks alive.  */
-  struct chunk **d = scm_gc_malloc (cap * sizeof *d, "fasl chunks");
-  memset (d, 0, cap * sizeof *d);
+  struct chunk **d = xcalloc (w, cap, sizeof *d);
   for (size_t i = 0; w->chunks && i <= w->chunks_mask; i++)
     if (w->chunks[i])
       {
@@ -188,8 +207,7 @@ chunks_grow (struct writer *w)
           h = (h + 1) & (cap - 1);
         d[h] = w->chunks[i];
       }
-  if (w->chunks)
-    scm_gc_free (w->chunks, (w->chunks_mask + 1) * sizeof *d, "fasl chunks");
+  free (w->chunks);
   w->chunks = d;
   w->chunks_mask = cap - 1;
 }
@@ -209,9 +227,7 @@ chunk_of (struct writer *w, scm_t_bits k)
     h = (h + 1) & w->chunks_mask;
   if (!c)
     {
-      /* GC memory, but it only holds bits: no pointers to scan.  */
-      c = scm_gc_malloc_pointerless (sizeof *c, "fasl chunk");
-      memset (c, 0, sizeof *c);
+      c = xcalloc (w, 1, sizeof *c);
       c->base = base;
       w->chunks[h] = c;
       w->chunks_used++;
@@ -331,10 +347,10 @@ stack_grow (struct writer *w, size_t n)
   size_t cap = w->stack_cap;
   while (cap - w->sp < n)
     cap *= 2;
-  SCM *s = scm_gc_malloc_pointerless (cap * sizeof *s, "fasl stack");
+  SCM *s = xmalloc (w, cap * sizeof *s);
   memcpy (s, w->stack, w->sp * sizeof *s);
   if (w->stack != w->stack0)
-    scm_gc_free (w->stack, w->stack_cap * sizeof *s, "fasl stack");
+    free (w->stack);
   w->stack = s;
   w->stack_cap = cap;
 }
@@ -567,10 +583,18 @@ buf_grow (struct writer *w, size_t n)
   size_t used = (size_t) (w->p - w->buf);
   size_t cap = (size_t) (w->end - w->buf);
   size_t want = cap * 2 > used + n ? cap * 2 : used + n + 64;
-  uint8_t *b = scm_gc_malloc_pointerless (want, "fasl output");
-  memcpy (b, w->buf, used);
-  if (!w->buf_is_dest)
-    scm_gc_free (w->buf, cap, "fasl output");
+  uint8_t *b;
+  if (w->buf_is_dest)
+    {
+      b = xmalloc (w, want);
+      memcpy (b, w->buf, used);
+    }
+  else
+    {
+      b = realloc (w->buf, want);
+      if (!b)
+        vc_raise_out_of_memory (w->who);
+    }
   w->buf_is_dest = 0;
   w->buf = b;
   w->p = b + used;
@@ -871,10 +895,40 @@ emit (struct writer *w, SCM root)
 
 /* ------------------------------------------------------------ the entry */
 
+/* Free the working memory; OUTPUT too unless it was handed over.  */
+static void
+writer_free (struct writer *w, int output)
+{
+  if (w->table != w->table0)
+    free (w->table);
+  w->table = w->table0;
+  if (w->stack != w->stack0)
+    free (w->stack);
+  w->stack = w->stack0;
+  if (w->chunks)
+    {
+      for (size_t i = 0; i <= w->chunks_mask; i++)
+        free (w->chunks[i]);
+      free (w->chunks);
+      w->chunks = NULL;
+    }
+  if (w->mpz_ready)
+    mpz_clear (w->z);
+  w->mpz_ready = 0;
+  if (output && !w->buf_is_dest)
+    free (w->buf);
+  w->buf = NULL;
+}
+
+static void
+writer_unwind (void *w)
+{
+  writer_free (w, 1);
+}
+
 uint8_t *
 vc_fasl_encode (SCM obj, SCM libraries, const char *who,
-                uint8_t *dest, size_t dest_size, size_t *len,
-                size_t *capacity)
+                uint8_t *dest, size_t dest_size, size_t *len)
 {
   struct writer w;
   w.who = who;
@@ -894,7 +948,12 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
   w.stack_cap = INITIAL_STACK;
   w.next_mark = 0;
   w.mpz_ready = 0;
+  w.buf = NULL;
+  w.buf_is_dest = 0;
   w.bound = VC_FASL_HEADER_SIZE;
+
+  scm_dynwind_begin (0);
+  scm_dynwind_unwind_handler (writer_unwind, &w, 0);
 
   for (SCM l = libraries; scm_is_pair (l); l = SCM_CDR (l))
     {
@@ -911,9 +970,8 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
     }
   else
     {
-      w.buf = scm_gc_malloc_pointerless (w.bound, "fasl output");
+      w.buf = xmalloc (&w, w.bound);
       w.end = w.buf + w.bound;
-      w.buf_is_dest = 0;
     }
   w.p = w.buf;
   memcpy (w.p, VC_FASL_HEADER, VC_FASL_HEADER_SIZE);
@@ -925,23 +983,11 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
       emit (&w, SCM_CAR (l));
     }
   emit (&w, obj);
+  scm_dynwind_end ();
 
-  if (w.mpz_ready)
-    mpz_clear (w.z);
-  if (w.table != w.table0)
-    scm_gc_free (w.table, (w.mask + 1) * sizeof *w.table, "fasl table");
-  if (w.stack != w.stack0)
-    scm_gc_free (w.stack, w.stack_cap * sizeof *w.stack, "fasl stack");
-  if (w.chunks)
-    {
-      for (size_t i = 0; i <= w.chunks_mask; i++)
-        if (w.chunks[i])
-          scm_gc_free (w.chunks[i], sizeof (struct chunk), "fasl chunk");
-      scm_gc_free (w.chunks, (w.chunks_mask + 1) * sizeof *w.chunks,
-                   "fasl chunks");
-    }
+  uint8_t *out = w.buf;
   *len = (size_t) (w.p - w.buf);
-  *capacity = (size_t) (w.end - w.buf);
+  writer_free (&w, 0);
   scm_remember_upto_here_2 (obj, libraries);
-  return w.buf;
+  return out;
 }

@@ -165,6 +165,16 @@ check_libraries (SCM libraries, int pos, const char *who)
 
 /* ---------------------------------------------------------------- write */
 
+/* Hand BUF (LEN bytes, from vc_fasl_encode) to PORT, and free it.  */
+static void
+write_and_free (SCM port, uint8_t *buf, size_t len)
+{
+  scm_dynwind_begin (0);
+  scm_dynwind_free (buf);
+  scm_c_write (port, buf, len);
+  scm_dynwind_end ();
+}
+
 static SCM
 fasl_write (SCM obj, SCM port, SCM libraries)
 {
@@ -174,28 +184,22 @@ fasl_write (SCM obj, SCM port, SCM libraries)
   if (SCM_UNBNDP (libraries) || scm_is_false (libraries))
     libraries = SCM_EOL;
   check_libraries (libraries, 3, who);
-  size_t len, cap;
-  uint8_t *buf = vc_fasl_encode (obj, libraries, who, NULL, 0, &len, &cap);
-  scm_c_write (port, buf, len);
-  scm_gc_free (buf, cap, "fasl output");
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, libraries, who, NULL, 0, &len);
+  write_and_free (port, buf, len);
   return vc_zero_values;
 }
 
 static SCM
 fasl_encode (SCM obj)
 {
-  size_t len, cap;
-  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", NULL, 0,
-                                 &len, &cap);
-  /* Keep the buffer when little of it is unused, else copy.  The
-     bytevector's contents pointer keeps the GC block alive.  */
-  if (cap - len <= len / 8 + 256)
-    return scm_pointer_to_bytevector (scm_from_pointer (buf, NULL),
-                                      scm_from_size_t (len), SCM_INUM0,
-                                      scm_from_utf8_symbol ("vu8"));
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", NULL, 0, &len);
+  scm_dynwind_begin (0);
+  scm_dynwind_free (buf);
   SCM bv = scm_c_make_bytevector (len);
   memcpy (SCM_BYTEVECTOR_CONTENTS (bv), buf, len);
-  scm_gc_free (buf, cap, "fasl output");
+  scm_dynwind_end ();
   return bv;
 }
 
@@ -207,18 +211,16 @@ fasl_write_memory (SCM obj, SCM pointer, SCM limit)
   size_t size = VC_SIZE_ARG (limit, 3, who);
   if (!dest && size > 0)
     vc_raise_argument (who, 2, "non-null-pointer?", pointer);
-  size_t len, cap;
-  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, who, dest, size, &len, &cap);
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, who, dest, size, &len);
   if (buf != dest)
     {
+      if (len <= size)
+        memcpy (dest, buf, len);
+      free (buf);
       if (len > size)
-        {
-          scm_gc_free (buf, cap, "fasl output");
-          vc_raise_consistency (who, "datum does not fit in the memory block",
-                                scm_list_2 (scm_from_size_t (len), limit));
-        }
-      memcpy (dest, buf, len);
-      scm_gc_free (buf, cap, "fasl output");
+        vc_raise_consistency (who, "datum does not fit in the memory block",
+                              scm_list_2 (scm_from_size_t (len), limit));
     }
   scm_remember_upto_here_1 (pointer);
   return scm_from_size_t (len);
@@ -282,13 +284,17 @@ collect_reserve (struct collected *c, size_t n)
   size_t cap = c->cap ? c->cap : 4096;
   while (cap - c->len < n)
     cap *= 2;
-  uint8_t *b = scm_gc_malloc_pointerless (cap, "fasl-read input");
-  if (c->len)
-    memcpy (b, c->buf, c->len);
-  if (c->buf)
-    scm_gc_free (c->buf, c->cap, "fasl-read input");
+  uint8_t *b = realloc (c->buf, cap);
+  if (!b)
+    vc_raise_out_of_memory ("fasl-read");
   c->buf = b;
   c->cap = cap;
+}
+
+static void
+collected_free (void *c)
+{
+  free (((struct collected *) c)->buf);
 }
 
 static void
@@ -319,7 +325,11 @@ fasl_read (SCM port)
   if (!SCM_OPINPORTP (port))
     vc_raise_argument (who, 1, "binary-input-port?", port);
 
+  /* The bytes collected are malloc'd (they hold no pointers, and big
+     GC allocations would start collections); freed however we leave.  */
   struct collected c = { NULL, 0, 0 };
+  scm_dynwind_begin (0);
+  scm_dynwind_unwind_handler (collected_free, &c, SCM_F_WIND_EXPLICITLY);
   struct vc_fasl_scan scan;
   vc_fasl_scan_init (&scan);
   int eof = 0;
@@ -364,8 +374,7 @@ fasl_read (SCM port)
   SCM v = vc_fasl_decode_who (c.buf, end, &used, who);
   if (c.len > used)
     scm_unget_bytes (c.buf + used, c.len - used, port);
-  if (c.buf)
-    scm_gc_free (c.buf, c.cap, "fasl-read input");
+  scm_dynwind_end ();
   return v;
 }
 

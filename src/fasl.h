@@ -41,15 +41,14 @@ SCM vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
 
 /* Encode OBJ, header included and preceded by one Vicare "O" entry per
    string of the list LIBRARIES (SCM_EOL for none).  Returns a buffer
-   from scm_gc_malloc_pointerless holding *LEN bytes; its allocated size
-   is stored in *CAPACITY.  When DEST is not NULL and the encoding is
-   known up front to fit in DEST_SIZE bytes, it is written straight to
-   DEST instead and DEST is returned.  Raises an assertion (who WHO,
-   "not fasl-writable") before writing anything when OBJ holds an object
-   the format cannot carry.  */
+   from malloc holding *LEN bytes, which the caller frees.  When DEST is
+   not NULL and the encoding is known up front to fit in DEST_SIZE bytes,
+   it is written straight to DEST instead and DEST is returned (no byte
+   at or past DEST + DEST_SIZE is ever written).  Raises an assertion
+   (who WHO, "not fasl-writable") before writing anything when OBJ holds
+   an object the format cannot carry.  */
 uint8_t *vc_fasl_encode (SCM obj, SCM libraries, const char *who,
-                         uint8_t *dest, size_t dest_size,
-                         size_t *len, size_t *capacity);
+                         uint8_t *dest, size_t dest_size, size_t *len);
 
 /* Port reads: the number of bytes of the datum at the start of BUF, when
    BUF holds all of it.  The scanner checks only what it needs to find
