@@ -928,7 +928,8 @@ writer_unwind (void *w)
 
 uint8_t *
 vc_fasl_encode (SCM obj, SCM libraries, const char *who,
-                uint8_t *dest, size_t dest_size, size_t *len)
+                uint8_t *(*dest_for) (void *data, size_t bound), void *data,
+                size_t *len)
 {
   struct writer w;
   w.who = who;
@@ -962,10 +963,11 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
     }
   walk (&w, obj);
 
-  if (dest && w.bound <= dest_size)
+  uint8_t *dest = dest_for ? dest_for (data, w.bound) : NULL;
+  if (dest)
     {
       w.buf = dest;
-      w.end = dest + dest_size;
+      w.end = dest + w.bound;
       w.buf_is_dest = 1;
     }
   else

@@ -165,16 +165,6 @@ check_libraries (SCM libraries, int pos, const char *who)
 
 /* ---------------------------------------------------------------- write */
 
-/* Hand BUF (LEN bytes, from vc_fasl_encode) to PORT, and free it.  */
-static void
-write_and_free (SCM port, uint8_t *buf, size_t len)
-{
-  scm_dynwind_begin (0);
-  scm_dynwind_free (buf);
-  scm_c_write (port, buf, len);
-  scm_dynwind_end ();
-}
-
 static SCM
 fasl_write (SCM obj, SCM port, SCM libraries)
 {
@@ -185,40 +175,86 @@ fasl_write (SCM obj, SCM port, SCM libraries)
     libraries = SCM_EOL;
   check_libraries (libraries, 3, who);
   size_t len;
-  uint8_t *buf = vc_fasl_encode (obj, libraries, who, NULL, 0, &len);
-  write_and_free (port, buf, len);
+  uint8_t *buf = vc_fasl_encode (obj, libraries, who, NULL, NULL, &len);
+  scm_dynwind_begin (0);
+  scm_dynwind_free (buf);
+  scm_c_write (port, buf, len);
+  scm_dynwind_end ();
   return vc_zero_values;
+}
+
+/* fasl-encode writes into a bytevector as large as the size bound.  */
+static uint8_t *
+bytevector_for (void *data, size_t bound)
+{
+  SCM bv = scm_c_make_bytevector (bound);
+  *(SCM *) data = bv;
+  return (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv);
 }
 
 static SCM
 fasl_encode (SCM obj)
 {
+  SCM bv = SCM_BOOL_F;
   size_t len;
-  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", NULL, 0, &len);
+  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", bytevector_for,
+                                 &bv, &len);
+  if (scm_is_true (bv) && buf == (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv))
+    {
+      size_t bound = SCM_BYTEVECTOR_LENGTH (bv);
+      if (len == bound)
+        return bv;
+      /* Little unused: a bytevector of LEN bytes over the same memory
+         (its pointer keeps BV alive).  Else copy, freeing the rest.  */
+      if (bound - len <= len / 16 + 64)
+        return scm_pointer_to_bytevector (scm_bytevector_to_pointer (bv,
+                                                                     SCM_INUM0),
+                                          scm_from_size_t (len), SCM_INUM0,
+                                          scm_from_utf8_symbol ("vu8"));
+      SCM out = scm_c_make_bytevector (len);
+      memcpy (SCM_BYTEVECTOR_CONTENTS (out), buf, len);
+      scm_remember_upto_here_1 (bv);
+      return out;
+    }
   scm_dynwind_begin (0);
   scm_dynwind_free (buf);
-  SCM bv = scm_c_make_bytevector (len);
-  memcpy (SCM_BYTEVECTOR_CONTENTS (bv), buf, len);
+  SCM out = scm_c_make_bytevector (len);
+  memcpy (SCM_BYTEVECTOR_CONTENTS (out), buf, len);
   scm_dynwind_end ();
-  return bv;
+  return out;
+}
+
+/* fasl-write-memory writes straight to the block when the bound fits.  */
+struct block
+{
+  uint8_t *dest;
+  size_t size;
+};
+
+static uint8_t *
+block_for (void *data, size_t bound)
+{
+  struct block *b = data;
+  return bound <= b->size ? b->dest : NULL;
 }
 
 static SCM
 fasl_write_memory (SCM obj, SCM pointer, SCM limit)
 {
   static const char who[] = "fasl-write-memory";
-  uint8_t *dest = vc_pointer_arg (pointer, 2, who);
-  size_t size = VC_SIZE_ARG (limit, 3, who);
-  if (!dest && size > 0)
+  struct block b;
+  b.dest = vc_pointer_arg (pointer, 2, who);
+  b.size = VC_SIZE_ARG (limit, 3, who);
+  if (!b.dest && b.size > 0)
     vc_raise_argument (who, 2, "non-null-pointer?", pointer);
   size_t len;
-  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, who, dest, size, &len);
-  if (buf != dest)
+  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, who, block_for, &b, &len);
+  if (buf != b.dest)
     {
-      if (len <= size)
-        memcpy (dest, buf, len);
+      if (len <= b.size)
+        memcpy (b.dest, buf, len);
       free (buf);
-      if (len > size)
+      if (len > b.size)
         vc_raise_consistency (who, "datum does not fit in the memory block",
                               scm_list_2 (scm_from_size_t (len), limit));
     }
