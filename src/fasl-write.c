@@ -156,14 +156,19 @@ table_ref (struct writer *w, SCM x)
     }
 }
 
-/* The entry of X, which the walk has seen.  */
+/* The entry of X, or NULL when the walk has not seen it (only possible
+   when another thread changes the datum meanwhile).  */
 static inline struct entry *
 table_get (struct writer *w, SCM x)
 {
   scm_t_bits k = SCM_UNPACK (x);
   size_t h = hash_bits (k, w->mask);
   while (w->table[h].key != k)
-    h = (h + 1) & w->mask;
+    {
+      if (!w->table[h].key)
+        return NULL;
+      h = (h + 1) & w->mask;
+    }
   return &w->table[h];
 }
 
@@ -296,7 +301,8 @@ shared_p (struct writer *w, SCM x)
 {
   if (w->bitmaps)
     return bitmap_shared (w, SCM_UNPACK (x));
-  return table_get (w, x)->count > 1;
+  struct entry *e = table_get (w, x);
+  return e && e->count > 1;
 }
 
 static SCM
@@ -742,7 +748,7 @@ emit (struct writer *w, SCM root)
 
       if (shared_p (w, x))
         {
-          struct entry *e = w->bitmaps ? table_ref (w, x) : table_get (w, x);
+          struct entry *e = table_ref (w, x);
           if (e->mark)
             {
               w->p[0] = '<';
@@ -758,14 +764,27 @@ emit (struct writer *w, SCM root)
 
       if (scm_is_pair (x))
         {
-          /* Count the unshared pairs that follow along the cdrs.  */
-          size_t n = 0;
+          /* Push the car, the cars of the unshared pairs that follow
+             along the cdrs, and the tail; then reverse them so that
+             the car comes off the stack first.  */
+          size_t base = w->sp;
+          push (w, SCM_CAR (x));
           SCM y = SCM_CDR (x);
           while (scm_is_pair (y) && !shared_p (w, y))
             {
-              n++;
+              push (w, SCM_CAR (y));
               y = SCM_CDR (y);
             }
+          size_t n = w->sp - base - 1;
+          push (w, y);
+          for (SCM *a = w->stack + base, *b = w->stack + w->sp - 1; a < b;
+               a++, b--)
+            {
+              SCM t = *a;
+              *a = *b;
+              *b = t;
+            }
+          ensure (w, 9);
           if (n == 0)
             *w->p++ = 'P';
           else if (n < 256)
@@ -776,15 +795,6 @@ emit (struct writer *w, SCM root)
             }
           else
             put_word (w, 'L', n);
-          /* Push the tail, then the cars from last to first.  */
-          if (w->stack_cap - w->sp < n + 2)
-            stack_grow (w, n + 2);
-          SCM *s = w->stack + w->sp;
-          s[0] = y;
-          SCM q = x;
-          for (size_t i = 0; i <= n; i++, q = SCM_CDR (q))
-            s[n + 1 - i] = SCM_CAR (q);
-          w->sp += n + 2;
         }
       else if (SCM_I_IS_VECTOR (x))
         {
