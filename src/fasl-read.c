@@ -794,7 +794,7 @@ vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
   r.marks_cap = INITIAL_MARKS;
   r.next_mark = 1;
   r.support = vc_fasl_support ();
-  r.last_rtd = SCM_BOOL_F;
+  r.last_rtd = SCM_UNDEFINED;     /* no decoded value is undefined */
   SCM v = decode (&r);
   *used = r.pos;
   scm_remember_upto_here_1 (v);
