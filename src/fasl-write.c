@@ -19,8 +19,9 @@
 
    Guile-specific choices: only integers in [-2^60, 2^60-1] are FASL
    fixnums ("I"); the other Guile fixnums are written as bignums and,
-   being immediates in Guile, are never shared.  Symbol names are not
-   objects of their own here, so they are never marked.  */
+   being immediates in Guile, are never shared; nor are empty
+   bytevectors, all one object in Guile.  Symbol names are not objects
+   of their own here, so they are never marked.  */
 
 #include <config.h>
 
@@ -386,6 +387,15 @@ fasl_fixnum_p (SCM x)
   return n >= FASL_FIXNUM_MIN && n <= FASL_FIXNUM_MAX;
 }
 
+/* Guile's empty bytevectors are all one object, so where Ikarus would
+   see distinct empty bytevectors we would see one shared: they are
+   written as values, never marked, like the integers.  */
+static inline int
+empty_bytevector_p (SCM x)
+{
+  return SCM_BYTEVECTOR_P (x) && SCM_BYTEVECTOR_LENGTH (x) == 0;
+}
+
 static int
 is_record_type (struct writer *w, SCM x)
 {
@@ -479,6 +489,13 @@ walk (struct writer *w, SCM root)
             w->bound += 1;
           else
             not_writable (w, x);
+          continue;
+        }
+      if (VC_UNLIKELY (empty_bytevector_p (x)))
+        {
+          if (SCM_BYTEVECTOR_ELEMENT_TYPE (x) != SCM_ARRAY_ELEMENT_TYPE_VU8)
+            not_writable (w, x);
+          w->bound += 9;
           continue;
         }
       /* A first reference may need ">" m, a later one is "<" m.  */
@@ -746,6 +763,11 @@ emit (struct writer *w, SCM root)
           continue;
         }
 
+      if (VC_UNLIKELY (empty_bytevector_p (x)))
+        {
+          put_word (w, 'v', 0);
+          continue;
+        }
       if (shared_p (w, x))
         {
           struct entry *e = table_ref (w, x);

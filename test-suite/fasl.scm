@@ -272,6 +272,11 @@
       (let ((y (round-trip x)))
         (eq? (vector-ref (car y) 0) (vector-ref (car y) 19999))))))
 
+(test-equal "empty bytevectors (one object in Guile) are never marked"
+  (string-append "2340494B30326C01760000000000000000"
+                 "7600000000000000004E")
+  (bytevector->hex (fasl-encode (list (make-bytevector 0) (make-bytevector 0)))))
+
 (test-group "gensyms"
   (let ((g (make-symbol "g")))
     (test-assert "round trip gives the same symbol" (eq? g (round-trip g)))
