@@ -20,6 +20,7 @@
   #:use-module (vicare-compat atomics)
   #:use-module (vicare-compat memory)
   #:use-module (vicare-compat cstrings)
+  #:use-module (vicare-compat fasl)
   #:use-module (vicare-compat language-extensions syntaxes)
   #:use-module (vicare-compat platform constants)
   #:use-module (vicare-compat exit)
@@ -124,6 +125,9 @@
                bytevectors->argv bytevectors->guarded-argv
                strings->argv strings->guarded-argv argv->bytevectors
                argv->strings argv-length errno
+               ;; fasl
+               fasl-write fasl-read fasl-encode fasl-decode
+               fasl-write-memory fasl-read-memory
                ;; syntaxes
                unwind-protect with-unwind-protection with-unwind-handler
                unwinding-call/cc
@@ -151,5 +155,9 @@
                &i/o-eagain make-i/o-eagain i/o-eagain-error?
                &non-reinstatable make-non-reinstatable-violation
                non-reinstatable-violation?
+               &i/o-wrong-fasl-header-error make-i/o-wrong-fasl-header-error
+               i/o-wrong-fasl-header-error?
+               &fasl-read-error make-fasl-read-error fasl-read-error?
+               fasl-read-error-offset
                ;; R6RS
                fxior))

@@ -1,12 +1,427 @@
-/* fasl.c -- placeholder: this area's primitives are still to come.
+/* fasl.c -- the FASL primitives: ports, bytevectors and raw memory.
    Copyright (C) 2026 The guile-vicare-compat authors
-   SPDX-License-Identifier: GPL-3.0-or-later  */
+   SPDX-License-Identifier: GPL-3.0-or-later
+
+   The codec itself is in fasl-write.c and fasl-read.c; this file moves
+   bytes between it and ports, bytevectors and memory blocks.
+
+   fasl-read takes exactly the datum's bytes from a port, so that several
+   data can follow each other on a pipe or socket: it collects what the
+   port has available, lets the scanner find where the datum ends, reads
+   more only while the scanner says more is needed (a blocking read then
+   asks for no byte beyond the datum), decodes, and gives back with
+   unget the bytes it collected past the datum.  */
 
 #include <config.h>
 
-#include "vc.h"
+#include <stdatomic.h>
+#include <string.h>
+
+#include "fasl.h"
+
+/* ---------------------------------------------------- Scheme support */
+
+/* The vector of (vicare-compat fasl-support), looked up on first use.
+   Two threads may both look it up; both store the same object.  */
+static _Atomic scm_t_bits support_vector;
+
+SCM
+vc_fasl_support (void)
+{
+  scm_t_bits v = atomic_load_explicit (&support_vector, memory_order_acquire);
+  if (VC_LIKELY (v))
+    return SCM_PACK (v);
+  SCM s = scm_c_public_ref ("vicare-compat fasl-support", "fasl-support");
+  if (!SCM_I_IS_VECTOR (s)
+      || SCM_SIMPLE_VECTOR_LENGTH (s) != VC_FASL_SUPPORT_COUNT)
+    abort ();                   /* the two files disagree: a build error */
+  scm_gc_protect_object (s);
+  atomic_store_explicit (&support_vector, SCM_UNPACK (s),
+                         memory_order_release);
+  return s;
+}
+
+/* ------------------------------------------------------- string contents
+
+   Guile's strings point to a "stringbuf" holding Latin-1 or UTF-32
+   characters; a shared substring points to its parent string instead.
+   libguile exports no function to read a wide string's characters in
+   place, so the codec reads this layout (the one libguile's public
+   strings.h spells out for static strings) -- but only after
+   vc_init_fasl has checked it against strings whose contents it knows.
+   If the check fails, every string is copied with scm_to_utf32_stringn.  */
+
+static int layout_ok;
+
+static int
+layout_chars (SCM buf, size_t start, size_t len, struct vc_chars *c)
+{
+  if (SCM_IMP (buf) || SCM_TYP7 (buf) != scm_tc7_stringbuf
+      || start + len < start || start + len > SCM_CELL_WORD_1 (buf))
+    return 0;
+  c->narrow = !(SCM_CELL_WORD_0 (buf) & SCM_I_STRINGBUF_F_WIDE);
+  const char *base = (const char *) SCM_CELL_OBJECT_LOC (buf, 2);
+  c->chars = c->narrow ? (const void *) (base + start)
+    : (const void *) ((const scm_t_wchar *) base + start);
+  c->len = len;
+  c->copy = NULL;
+  return 1;
+}
+
+static int
+layout_string_chars (SCM str, struct vc_chars *c)
+{
+  SCM buf = SCM_CELL_OBJECT_1 (str);
+  size_t start = SCM_CELL_WORD_2 (str);
+  if (!SCM_IMP (buf) && SCM_TYP7 (buf) == scm_tc7_string)
+    {
+      /* A shared substring: its start is relative to the parent.  */
+      start += SCM_CELL_WORD_2 (buf);
+      buf = SCM_CELL_OBJECT_1 (buf);
+    }
+  return layout_chars (buf, start, SCM_CELL_WORD_3 (str), c);
+}
+
+static int
+layout_symbol_chars (SCM sym, struct vc_chars *c)
+{
+  SCM buf = SCM_CELL_OBJECT_1 (sym);
+  return !SCM_IMP (buf) && SCM_TYP7 (buf) == scm_tc7_stringbuf
+    && layout_chars (buf, 0, SCM_CELL_WORD_1 (buf), c);
+}
+
+static void
+copy_chars (SCM str, struct vc_chars *c)
+{
+  size_t len;
+  c->copy = scm_to_utf32_stringn (str, &len);
+  c->narrow = 0;
+  c->chars = c->copy;
+  c->len = len;
+}
+
+void
+vc_string_chars (SCM str, struct vc_chars *c)
+{
+  if (!(layout_ok && layout_string_chars (str, c)))
+    copy_chars (str, c);
+}
+
+void
+vc_symbol_chars (SCM sym, struct vc_chars *c)
+{
+  if (!(layout_ok && layout_symbol_chars (sym, c)))
+    copy_chars (scm_symbol_to_string (sym), c);
+}
+
+/* Does the layout give the right characters for STR?  */
+static int
+layout_agrees (SCM str, int symbol)
+{
+  struct vc_chars c;
+  SCM s = symbol ? scm_symbol_to_string (str) : str;
+  if (!(symbol ? layout_symbol_chars (str, &c) : layout_string_chars (str, &c)))
+    return 0;
+  if (c.len != scm_c_string_length (s))
+    return 0;
+  for (size_t i = 0; i < c.len; i++)
+    {
+      scm_t_wchar ch = c.narrow ? ((const unsigned char *) c.chars)[i]
+        : ((const scm_t_wchar *) c.chars)[i];
+      if (ch != SCM_CHAR (scm_c_string_ref (s, i)))
+        return 0;
+    }
+  return 1;
+}
+
+static void
+check_layout (void)
+{
+  static const scm_t_wchar wide[] = { 'a', 0x3BB, 0x1F600, 'z' };
+  SCM narrow = scm_from_latin1_string ("caf\xe9 au lait");
+  SCM w = scm_from_utf32_stringn (wide, 4);
+  layout_ok = layout_agrees (narrow, 0)
+    && layout_agrees (w, 0)
+    && layout_agrees (scm_substring_shared (narrow, scm_from_int (3),
+                                            scm_from_int (9)), 0)
+    && layout_agrees (scm_substring_shared (w, scm_from_int (1),
+                                            scm_from_int (3)), 0)
+    && layout_agrees (scm_from_latin1_symbol ("vicare-compat-layout"), 1)
+    && layout_agrees (scm_string_to_symbol (w), 1);
+}
+
+/* ------------------------------------------------------------ arguments */
+
+static void
+check_libraries (SCM libraries, int pos, const char *who)
+{
+  SCM l = libraries;
+  for (; scm_is_pair (l); l = SCM_CDR (l))
+    if (!scm_is_string (SCM_CAR (l)))
+      break;
+  if (!scm_is_null (l))
+    vc_raise_argument (who, pos, "list-of-strings?", libraries);
+}
+
+/* ---------------------------------------------------------------- write */
+
+static SCM
+fasl_write (SCM obj, SCM port, SCM libraries)
+{
+  static const char who[] = "fasl-write";
+  if (!SCM_OPOUTPORTP (port))
+    vc_raise_argument (who, 2, "binary-output-port?", port);
+  if (SCM_UNBNDP (libraries) || scm_is_false (libraries))
+    libraries = SCM_EOL;
+  check_libraries (libraries, 3, who);
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, libraries, who, NULL, NULL, &len);
+  scm_dynwind_begin (0);
+  scm_dynwind_free (buf);
+  scm_c_write (port, buf, len);
+  scm_dynwind_end ();
+  return vc_zero_values;
+}
+
+/* fasl-encode writes into a bytevector as large as the size bound.  */
+static uint8_t *
+bytevector_for (void *data, size_t bound)
+{
+  SCM bv = scm_c_make_bytevector (bound);
+  *(SCM *) data = bv;
+  return (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv);
+}
+
+static SCM
+fasl_encode (SCM obj)
+{
+  SCM bv = SCM_BOOL_F;
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", bytevector_for,
+                                 &bv, &len);
+  if (scm_is_true (bv) && buf == (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv))
+    {
+      size_t bound = SCM_BYTEVECTOR_LENGTH (bv);
+      if (len == bound)
+        return bv;
+      /* Little unused: a bytevector of LEN bytes over the same memory
+         (its pointer keeps BV alive).  Else copy, freeing the rest.  */
+      if (bound - len <= len / 16 + 64)
+        return scm_pointer_to_bytevector (scm_bytevector_to_pointer (bv,
+                                                                     SCM_INUM0),
+                                          scm_from_size_t (len), SCM_INUM0,
+                                          scm_from_utf8_symbol ("vu8"));
+      SCM out = scm_c_make_bytevector (len);
+      memcpy (SCM_BYTEVECTOR_CONTENTS (out), buf, len);
+      scm_remember_upto_here_1 (bv);
+      return out;
+    }
+  scm_dynwind_begin (0);
+  scm_dynwind_free (buf);
+  SCM out = scm_c_make_bytevector (len);
+  memcpy (SCM_BYTEVECTOR_CONTENTS (out), buf, len);
+  scm_dynwind_end ();
+  return out;
+}
+
+/* fasl-write-memory writes straight to the block when the bound fits.  */
+struct block
+{
+  uint8_t *dest;
+  size_t size;
+};
+
+static uint8_t *
+block_for (void *data, size_t bound)
+{
+  struct block *b = data;
+  return bound <= b->size ? b->dest : NULL;
+}
+
+static SCM
+fasl_write_memory (SCM obj, SCM pointer, SCM limit)
+{
+  static const char who[] = "fasl-write-memory";
+  struct block b;
+  b.dest = vc_pointer_arg (pointer, 2, who);
+  b.size = VC_SIZE_ARG (limit, 3, who);
+  if (!b.dest && b.size > 0)
+    vc_raise_argument (who, 2, "non-null-pointer?", pointer);
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, who, block_for, &b, &len);
+  if (buf != b.dest)
+    {
+      if (len <= b.size)
+        memcpy (b.dest, buf, len);
+      free (buf);
+      if (len > b.size)
+        vc_raise_consistency (who, "datum does not fit in the memory block",
+                              scm_list_2 (scm_from_size_t (len), limit));
+    }
+  scm_remember_upto_here_1 (pointer);
+  return scm_from_size_t (len);
+}
+
+/* ----------------------------------------------------------------- read */
+
+static SCM
+fasl_decode (SCM bv, SCM start, SCM count)
+{
+  static const char who[] = "fasl-decode";
+  if (!SCM_BYTEVECTOR_P (bv))
+    vc_raise_argument (who, 1, "bytevector?", bv);
+  size_t len = SCM_BYTEVECTOR_LENGTH (bv);
+  size_t s = SCM_UNBNDP (start) ? 0 : VC_SIZE_ARG (start, 2, who);
+  if (s > len)
+    vc_raise_consistency (who, "start beyond the end of the bytevector",
+                          scm_list_2 (start, scm_from_size_t (len)));
+  size_t n = SCM_UNBNDP (count) ? len - s : VC_SIZE_ARG (count, 3, who);
+  if (n > len - s)
+    vc_raise_consistency (who, "count beyond the end of the bytevector",
+                          scm_list_3 (scm_from_size_t (s), count,
+                                      scm_from_size_t (len)));
+  size_t used;
+  SCM v = vc_fasl_decode_who ((const uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv)
+                              + s, n, &used, who);
+  scm_remember_upto_here_1 (bv);
+  if (used != n)
+    vc_raise_fasl_read (who, "trailing bytes after the datum", used, 0,
+                        scm_list_1 (scm_from_size_t (n - used)));
+  return v;
+}
+
+static SCM
+fasl_read_memory (SCM pointer, SCM limit)
+{
+  static const char who[] = "fasl-read-memory";
+  const uint8_t *src = vc_pointer_arg (pointer, 1, who);
+  size_t size = VC_SIZE_ARG (limit, 2, who);
+  if (!src && size > 0)
+    vc_raise_argument (who, 1, "non-null-pointer?", pointer);
+  size_t used;
+  SCM v = vc_fasl_decode_who (src, size, &used, who);
+  scm_remember_upto_here_1 (pointer);
+  return scm_values_2 (v, scm_from_size_t (used));
+}
+
+/* Bytes collected from a port: a growable malloc'd buffer.  */
+struct collected
+{
+  uint8_t *buf;
+  size_t len, cap;
+};
+
+/* Make room for N more bytes.  */
+static void
+collect_reserve (struct collected *c, size_t n)
+{
+  if (c->cap - c->len >= n)
+    return;
+  size_t cap = c->cap ? c->cap : 4096;
+  while (cap - c->len < n)
+    cap *= 2;
+  uint8_t *b = realloc (c->buf, cap);
+  if (!b)
+    vc_raise_out_of_memory ("fasl-read");
+  c->buf = b;
+  c->cap = cap;
+}
+
+static void
+collected_free (void *c)
+{
+  free (((struct collected *) c)->buf);
+}
+
+static void
+collect (struct collected *c, const uint8_t *bytes, size_t n)
+{
+  collect_reserve (c, n);
+  memcpy (c->buf + c->len, bytes, n);
+  c->len += n;
+}
+
+/* Room for up to N more bytes, growing at most by doubling: a length
+   claim never makes the buffer grow faster than bytes actually arrive.
+   Returns how many bytes there is room for.  */
+static size_t
+collect_room (struct collected *c, size_t n)
+{
+  size_t room = c->len > 65536 ? c->len : 65536;
+  if (n > room)
+    n = room;
+  collect_reserve (c, n);
+  return n;
+}
+
+static SCM
+fasl_read (SCM port)
+{
+  static const char who[] = "fasl-read";
+  if (!SCM_OPINPORTP (port))
+    vc_raise_argument (who, 1, "binary-input-port?", port);
+
+  /* The bytes collected are malloc'd (they hold no pointers, and big
+     GC allocations would start collections); freed however we leave.  */
+  struct collected c = { NULL, 0, 0 };
+  scm_dynwind_begin (0);
+  scm_dynwind_unwind_handler (collected_free, &c, SCM_F_WIND_EXPLICITLY);
+  struct vc_fasl_scan scan;
+  vc_fasl_scan_init (&scan);
+  int eof = 0;
+  size_t end = 0;
+
+  for (;;)
+    {
+      enum vc_fasl_scan_status st = vc_fasl_scan (&scan, c.buf, c.len, &end);
+      if (st == VC_FASL_SCAN_DONE)
+        break;
+      if (st == VC_FASL_SCAN_BAD || eof)
+        {
+          /* The decoder says precisely what is wrong.  */
+          end = c.len;
+          break;
+        }
+      size_t missing = end - c.len;
+      if (missing >= 4096)
+        {
+          /* A long payload the datum needs: read it straight in.  */
+          size_t n = collect_room (&c, missing);
+          size_t got = scm_c_read (port, c.buf + c.len, n);
+          c.len += got;
+          if (got < n)
+            eof = 1;
+        }
+      else
+        {
+          SCM some = scm_get_bytevector_some (port);
+          if (SCM_EOF_OBJECT_P (some))
+            eof = 1;
+          else
+            {
+              collect (&c, (const uint8_t *) SCM_BYTEVECTOR_CONTENTS (some),
+                       SCM_BYTEVECTOR_LENGTH (some));
+              scm_remember_upto_here_1 (some);
+            }
+        }
+    }
+
+  size_t used;
+  SCM v = vc_fasl_decode_who (c.buf, end, &used, who);
+  if (c.len > used)
+    scm_unget_bytes (c.buf + used, c.len - used, port);
+  scm_dynwind_end ();
+  return v;
+}
 
 void
 vc_init_fasl (void)
 {
+  check_layout ();
+  vc_define ("fasl-write", 2, 1, 0, (scm_t_subr) fasl_write);
+  vc_define ("fasl-read", 1, 0, 0, (scm_t_subr) fasl_read);
+  vc_define ("fasl-encode", 1, 0, 0, (scm_t_subr) fasl_encode);
+  vc_define ("fasl-decode", 1, 2, 0, (scm_t_subr) fasl_decode);
+  vc_define ("fasl-write-memory", 3, 0, 0, (scm_t_subr) fasl_write_memory);
+  vc_define ("fasl-read-memory", 2, 0, 0, (scm_t_subr) fasl_read_memory);
 }

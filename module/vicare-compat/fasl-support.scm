@@ -1,0 +1,150 @@
+;;; (vicare-compat fasl-support) -- what the C codec asks of Scheme.
+;;; Copyright (C) 2026 The guile-vicare-compat authors
+;;; SPDX-License-Identifier: GPL-3.0-or-later
+
+;;; Commentary:
+;;;
+;;; Private module.  Record types, R6RS hashtables and gensyms are built
+;;; and taken apart by Scheme code, so the FASL codec (src/fasl-*.c) calls
+;;; the procedures of the vector `fasl-support', in the order of
+;;; `enum vc_fasl_support_index' in src/fasl.h.  The codec calls them only
+;;; for those rare objects, once per distinct object and call.  This
+;;; module does not load the extension, so the C side can load it at any
+;;; time.
+;;;
+;;; Gensyms: Guile's uninterned symbols play the part of Ikarus's gensyms.
+;;; A table maps each unique name to its symbol (and back), so that
+;;; reading the same gensym twice in one process gives the same (eq?)
+;;; symbol, and writing an uninterned symbol always gives it the same
+;;; unique name.  The table holds both weakly and is shared by all
+;;; threads, under a mutex.
+;;;
+;;; Code:
+
+(define-module (vicare-compat fasl-support)
+  #:use-module ((rnrs hashtables)
+                #:select (make-eq-hashtable make-eqv-hashtable hashtable-set!
+                          hashtable-size hashtable-entries
+                          hashtable-equivalence-function
+                          hashtable-hash-function))
+  #:use-module ((rnrs records procedural)
+                #:select (make-record-type-descriptor))
+  #:use-module (ice-9 threads)
+  #:export (fasl-support))
+
+;;; ---------------------------------------------------------- record types
+
+(define (rtd-info rtd)
+  "#(name parent uid sealed? opaque? #((mutable? . name) ...)) for the
+nongenerative record type RTD, listing its own fields; #f when RTD has no
+uid, as the types of define-record-type without nongenerative."
+  (let ((uid (record-type-uid rtd)))
+    (and (symbol? uid)
+         (let* ((parent (record-type-parent rtd))
+                (skip (if parent (length (record-type-fields parent)) 0))
+                (mutable (record-type-mutable-fields rtd))
+                (own (list-tail (record-type-fields rtd) skip)))
+           (vector (record-type-name rtd) parent uid
+                   (not (record-type-extensible? rtd))
+                   (and (record-type-opaque? rtd) #t)
+                   (list->vector
+                    (let loop ((names own) (k skip))
+                      (if (null? names)
+                          '()
+                          (cons (cons (logbit? k mutable) (car names))
+                                (loop (cdr names) (+ k 1)))))))))))
+
+(define (make-rtd name parent uid sealed? opaque? fields)
+  "The record type read from a W entry, or a string saying why it cannot
+be made (a uid already names an incompatible type)."
+  (catch #t
+    (lambda ()
+      (make-record-type-descriptor name parent uid sealed? opaque? fields))
+    (lambda (key . args)
+      (format #f "cannot make record type ~s with uid ~s (~a)" name uid key))))
+
+(define (make-struct-rtd name uid field-names)
+  "A record type for an Ikarus struct type read from an R entry: the uid
+is the struct type's symbol, every field mutable."
+  (make-rtd (if (string? name) (string->symbol name) name) #f uid #f #f
+            (vector-map (lambda (n) (list 'mutable n)) field-names)))
+
+(define (vector-map f v)
+  (let* ((n (vector-length v)) (out (make-vector n)))
+    (do ((i 0 (+ i 1))) ((= i n) out)
+      (vector-set! out i (f (vector-ref v i))))))
+
+;;; ------------------------------------------------------------ hashtables
+
+(define hashtable-vtable (struct-vtable (make-eq-hashtable)))
+
+(define (hashtable-contents table)
+  "#(eq? keys values) for an eq or eqv hashtable, #f for one with a
+custom hash function."
+  (and (not (hashtable-hash-function table))
+       (call-with-values (lambda () (hashtable-entries table))
+         (lambda (keys values)
+           (vector (eq? (hashtable-equivalence-function table) eq?)
+                   keys values)))))
+
+(define (make-hashtable eq?)
+  (if eq? (make-eq-hashtable) (make-eqv-hashtable)))
+
+(define (hashtable-fill! table keys values)
+  "Fill TABLE; #f when two keys are the same."
+  (let ((n (vector-length keys)))
+    (do ((i 0 (+ i 1))) ((= i n))
+      (hashtable-set! table (vector-ref keys i) (vector-ref values i)))
+    (= (hashtable-size table) n)))
+
+;;; --------------------------------------------------------------- gensyms
+
+(define gensym-lock (make-mutex))
+(define unique->symbol (make-weak-value-hash-table))
+(define symbol->unique (make-weak-key-hash-table))
+
+;; Unique names invented for uninterned symbols made in Guile: a random
+;; prefix per process, then a counter.
+(define unique-prefix
+  (string-append "vc-" (number->string
+                        (random (expt 2 62) (random-state-from-platform)) 36)
+                 "-"))
+(define unique-counter 0)
+
+(define (gensym-from pretty unique)
+  "The uninterned symbol named PRETTY whose unique name is UNIQUE, the
+same one every time within this process."
+  (with-mutex gensym-lock
+    (or (hash-ref unique->symbol unique)
+        (let ((sym (make-symbol pretty))
+              (unique (string-copy unique)))
+          (hash-set! unique->symbol unique sym)
+          (hashq-set! symbol->unique sym unique)
+          sym))))
+
+(define (gensym-unique sym)
+  "The unique name of the uninterned symbol SYM, invented on first use."
+  (with-mutex gensym-lock
+    (or (hashq-ref symbol->unique sym)
+        (let ((unique (string-append unique-prefix
+                                     (number->string unique-counter 36))))
+          (set! unique-counter (+ unique-counter 1))
+          (hash-set! unique->symbol unique sym)
+          (hashq-set! symbol->unique sym unique)
+          unique))))
+
+;;; ------------------------------------------------------------- the vector
+
+(define fasl-support
+  (vector record-type-vtable
+          hashtable-vtable
+          rtd-info
+          hashtable-contents
+          make-hashtable
+          hashtable-fill!
+          make-rtd
+          make-struct-rtd
+          gensym-from
+          gensym-unique))
+
+;;; fasl-support.scm ends here
