@@ -1,21 +1,79 @@
 ;;; examples.scm -- every program in examples/ runs and prints its result.
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
+;;;
+;;; Each example runs in its own Guile process; its standard output must be
+;;; exactly the expected text, its standard error empty and its exit status
+;;; 0.  Vicare's original programs (examples/vicare/*.sps) are also pasted
+;;; into Guile's REPL, which must show their value.
 
-(use-modules (test-suite harness) (srfi srfi-11))
+(use-modules (test-suite harness)
+             (srfi srfi-11)
+             (ice-9 textual-ports))
 
 (test-begin "examples")
 
 (define srcdir (or (getenv "abs_top_srcdir") "."))
+(define (example file) (string-append srcdir "/examples/" file))
 
-(define (run-example file)
-  (run-program "guile" "--no-auto-compile"
-               (string-append srcdir "/examples/" file)))
+(define (run-shell command)
+  "Run COMMAND with sh; return its standard output, standard error and
+exit status."
+  (let ((err (string-append (or (getenv "TMPDIR") "/tmp")
+                            "/vicare-compat-examples-"
+                            (number->string (getpid)) ".err")))
+    (let-values (((out status)
+                  (run-program "sh" "-c"
+                               (string-append command " 2>" err))))
+      (let ((err-text (call-with-input-file err get-string-all)))
+        (delete-file err)
+        (values out err-text status)))))
 
 (define-syntax-rule (test-example file expected)
-  (let-values (((out status) (run-example file)))
-    (test-equal file (list expected 0) (list out status))))
+  (let-values (((out err status)
+                (run-shell (string-append "guile --no-auto-compile "
+                                          (example file)))))
+    (test-equal file (list expected "" 0) (list out err status))))
 
-(test-example "appendix-1-int.scm" "1234\n")
+(define-syntax-rule (test-pasted file expected)
+  ;; The REPL writes "$1 = VALUE" for the program's value.
+  (let-values (((out err status)
+                (run-shell (string-append "guile -q < " (example file)))))
+    (test-equal (string-append file " pasted into the REPL")
+      (list #t "" 0)
+      (list (and (string-contains out (string-append "$1 = " expected "\n")) #t)
+            err status))))
+
+(define results
+  '(("appendix-1-int" "1234")
+    ("appendix-2-bytevector" "#vu8(100 101 102 103 104 105 106 107 108 109)")
+    ("appendix-3-fasl" "(1 2 #(3 4) ciao \"hello\" #vu8(99 98 97))")))
+
+(for-each
+ (lambda (entry)
+   (let ((name (car entry)) (value (cadr entry)))
+     (test-example (string-append name ".scm") (string-append value "\n"))
+     (test-example (string-append "vicare/" name ".sps")
+                   (string-append value "\n"))
+     (test-pasted (string-append "vicare/" name ".sps") value)))
+ results)
+
+(test-example "mmap-file.scm"
+  "Hello from a mapped file!
+first byte: H, last byte: 10
+Howdy from a mapped file!
+")
+
+(test-example "atomic-counter.scm"
+  "counter: 400000
+largest value a worker saw: 400000
+")
+
+(test-example "shm-exchange.scm"
+  "received 1000 data
+all equal to what was sent: #t
+sharing kept: #t
+last: ((x 999) (x 999))
+")
 
 (test-end "examples")
