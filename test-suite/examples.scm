@@ -16,6 +16,16 @@
 (define srcdir (or (getenv "abs_top_srcdir") "."))
 (define (example file) (string-append srcdir "/examples/" file))
 
+;; Guile's compilation cache of the examples: a fresh one, so that no .go
+;; left by an earlier run makes Guile print notes.
+(define cache-dir
+  (let ((dir (string-append (or (getenv "TMPDIR") "/tmp")
+                            "/vicare-compat-examples-cache-"
+                            (number->string (getpid)))))
+    (system* "rm" "-rf" dir)
+    (mkdir dir)
+    dir))
+
 (define (run-shell command)
   "Run COMMAND with sh; return its standard output, standard error and
 exit status."
@@ -24,7 +34,8 @@ exit status."
                             (number->string (getpid)) ".err")))
     (let-values (((out status)
                   (run-program "sh" "-c"
-                               (string-append command " 2>" err))))
+                               (string-append "XDG_CACHE_HOME=" cache-dir
+                                              " " command " 2>" err))))
       (let ((err-text (call-with-input-file err get-string-all)))
         (delete-file err)
         (values out err-text status)))))
@@ -75,5 +86,7 @@ all equal to what was sent: #t
 sharing kept: #t
 last: ((x 999) (x 999))
 ")
+
+(system* "rm" "-rf" cache-dir)
 
 (test-end "examples")
