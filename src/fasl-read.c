@@ -794,7 +794,7 @@ vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
   r.marks_cap = INITIAL_MARKS;
   r.next_mark = 1;
   r.support = vc_fasl_support ();
-  r.last_rtd = SCM_BOOL_F;
+  r.last_rtd = SCM_UNDEFINED;     /* no decoded value is undefined */
   SCM v = decode (&r);
   *used = r.pos;
   scm_remember_upto_here_1 (v);
@@ -852,9 +852,9 @@ scan_push (struct vc_fasl_scan *s, uint8_t kind, uint64_t left)
   return 1;
 }
 
-enum vc_fasl_scan_status
-vc_fasl_scan (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
-              size_t *end)
+static enum vc_fasl_scan_status
+scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
+           size_t *end)
 {
 #define NEED(n)                                 \
   do {                                          \
@@ -1040,4 +1040,29 @@ vc_fasl_scan (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
   return VC_FASL_SCAN_DONE;
 #undef NEED
 #undef NEEDQ
+}
+
+enum vc_fasl_scan_status
+vc_fasl_scan (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
+              size_t *end)
+{
+  enum vc_fasl_scan_status st = scan_step (s, buf, len, end);
+  if (st == VC_FASL_SCAN_MORE)
+    {
+      /* Every object the open containers still expect takes a byte at
+         least, beyond the one being scanned (counted in the top frame):
+         a lower bound that lets a port read ask for many bytes at once
+         without asking for one past the datum.  The top frames hold the
+         big counts; looking at a few keeps this cheap.  */
+      uint64_t more = 0;
+      for (size_t i = s->depth, k = 0; i > 0 && k < 64; i--, k++)
+        {
+          more += s->frames[i - 1].left;
+          if (more > (UINT64_C (1) << 40))
+            break;
+        }
+      if (more > 1)
+        *end += (size_t) (more - 1);
+    }
+  return st;
 }

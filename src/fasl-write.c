@@ -19,8 +19,9 @@
 
    Guile-specific choices: only integers in [-2^60, 2^60-1] are FASL
    fixnums ("I"); the other Guile fixnums are written as bignums and,
-   being immediates in Guile, are never shared.  Symbol names are not
-   objects of their own here, so they are never marked.  */
+   being immediates in Guile, are never shared; nor are empty
+   bytevectors, all one object in Guile.  Symbol names are not objects
+   of their own here, so they are never marked.  */
 
 #include <config.h>
 
@@ -53,9 +54,15 @@ struct writer
 {
   const char *who;
   SCM support;
-  /* Sharing table, open addressing, linear probing.  */
+  /* Sharing table, open addressing, linear probing: counts while the
+     datum has few objects, then only the marks of shared objects.  */
   struct entry *table;
   size_t mask, used;
+  /* Past TABLE_LIMIT objects the counts move to bitmaps (see below).  */
+  int bitmaps;
+  struct chunk **chunks;        /* directory, open addressing on base */
+  size_t chunks_mask, chunks_used;
+  struct chunk *recent[64];     /* direct-mapped cache on base */
   /* Extra data of rare objects (record types, hashtables, gensyms):
      GC-scanned, so the values stay alive.  */
   struct aux_entry *aux;
@@ -68,9 +75,33 @@ struct writer
   int buf_is_dest;
   size_t bound;
   uint32_t next_mark;
+  int mpz_ready;
+  mpz_t z;
   struct entry table0[INITIAL_TABLE];
   SCM stack0[INITIAL_STACK];
 };
+
+/* Working memory is malloc'd, not GC-allocated: it holds no pointers
+   the collector must see (the aux table excepted), and allocating it
+   from the GC heap would start collections that mark the whole datum.
+   A dynwind handler frees it when a "not fasl-writable" error escapes.  */
+static void *
+xmalloc (struct writer *w, size_t size)
+{
+  void *p = malloc (size ? size : 1);
+  if (!p)
+    vc_raise_out_of_memory (w->who);
+  return p;
+}
+
+static void *
+xcalloc (struct writer *w, size_t n, size_t size)
+{
+  void *p = calloc (n ? n : 1, size);
+  if (!p)
+    vc_raise_out_of_memory (w->who);
+  return p;
+}
 
 static inline size_t
 hash_bits (scm_t_bits k, size_t mask)
@@ -82,8 +113,7 @@ static void
 table_grow (struct writer *w)
 {
   size_t cap = (w->mask + 1) * 2;
-  struct entry *t = scm_gc_malloc_pointerless (cap * sizeof *t, "fasl table");
-  memset (t, 0, cap * sizeof *t);
+  struct entry *t = xcalloc (w, cap, sizeof *t);
   size_t mask = cap - 1;
   for (size_t i = 0; i <= w->mask; i++)
     if (w->table[i].key)
@@ -94,7 +124,7 @@ table_grow (struct writer *w)
         t[h] = w->table[i];
       }
   if (w->table != w->table0)
-    scm_gc_free (w->table, (w->mask + 1) * sizeof *t, "fasl table");
+    free (w->table);
   w->table = t;
   w->mask = mask;
 }
@@ -127,15 +157,153 @@ table_ref (struct writer *w, SCM x)
     }
 }
 
-/* The entry of X, which the walk has seen.  */
+/* The entry of X, or NULL when the walk has not seen it (only possible
+   when another thread changes the datum meanwhile).  */
 static inline struct entry *
 table_get (struct writer *w, SCM x)
 {
   scm_t_bits k = SCM_UNPACK (x);
   size_t h = hash_bits (k, w->mask);
   while (w->table[h].key != k)
-    h = (h + 1) & w->mask;
+    {
+      if (!w->table[h].key)
+        return NULL;
+      h = (h + 1) & w->mask;
+    }
   return &w->table[h];
+}
+
+/* ---------------------------------------------------- the sharing bitmaps
+
+   A big datum's objects are counted in bitmaps over the address space:
+   one bit per 8-byte unit in "seen" and in "seen twice", in chunks of
+   64 KiB of address space, found through a small directory.  Objects
+   allocated one after the other share a chunk, so counting a list or a
+   vector touches memory almost sequentially, where a hash table keyed
+   by address would miss the cache at every object.  */
+
+#define CHUNK_SHIFT 16
+#define CHUNK_UNITS (1 << (CHUNK_SHIFT - 3))
+#define CHUNK_WORDS (CHUNK_UNITS / 64)
+#define TABLE_LIMIT 4096
+
+struct chunk
+{
+  scm_t_bits base;              /* address >> CHUNK_SHIFT */
+  uint64_t seen[CHUNK_WORDS];
+  uint64_t twice[CHUNK_WORDS];
+};
+
+static inline size_t
+chunk_hash (scm_t_bits base, size_t mask)
+{
+  return (size_t) ((base * UINT64_C (0x9E3779B97F4A7C15)) >> 40) & mask;
+}
+
+static void
+chunks_grow (struct writer *w)
+{
+  size_t cap = w->chunks ? 2 * (w->chunks_mask + 1) : 64;
+  struct chunk **d = xcalloc (w, cap, sizeof *d);
+  for (size_t i = 0; w->chunks && i <= w->chunks_mask; i++)
+    if (w->chunks[i])
+      {
+        size_t h = chunk_hash (w->chunks[i]->base, cap - 1);
+        while (d[h])
+          h = (h + 1) & (cap - 1);
+        d[h] = w->chunks[i];
+      }
+  free (w->chunks);
+  w->chunks = d;
+  w->chunks_mask = cap - 1;
+}
+
+static struct chunk *
+chunk_of (struct writer *w, scm_t_bits k)
+{
+  scm_t_bits base = k >> CHUNK_SHIFT;
+  struct chunk **slot = &w->recent[base & 63];
+  if (VC_LIKELY (*slot && (*slot)->base == base))
+    return *slot;
+  if (!w->chunks || 2 * (w->chunks_used + 1) > w->chunks_mask + 1)
+    chunks_grow (w);
+  size_t h = chunk_hash (base, w->chunks_mask);
+  struct chunk *c;
+  while ((c = w->chunks[h]) && c->base != base)
+    h = (h + 1) & w->chunks_mask;
+  if (!c)
+    {
+      c = xcalloc (w, 1, sizeof *c);
+      c->base = base;
+      w->chunks[h] = c;
+      w->chunks_used++;
+    }
+  *slot = c;
+  return c;
+}
+
+/* Count one more reference to K; return the count before, capped at 2.  */
+static inline unsigned
+bitmap_count (struct writer *w, scm_t_bits k)
+{
+  struct chunk *c = chunk_of (w, k);
+  size_t unit = (k >> 3) & (CHUNK_UNITS - 1);
+  uint64_t bit = UINT64_C (1) << (unit & 63);
+  if (!(c->seen[unit / 64] & bit))
+    {
+      c->seen[unit / 64] |= bit;
+      return 0;
+    }
+  c->twice[unit / 64] |= bit;
+  return 1;
+}
+
+static inline int
+bitmap_shared (struct writer *w, scm_t_bits k)
+{
+  struct chunk *c = chunk_of (w, k);
+  size_t unit = (k >> 3) & (CHUNK_UNITS - 1);
+  return (c->twice[unit / 64] >> (unit & 63)) & 1;
+}
+
+/* Move the counts of the table to bitmaps; the table then only holds
+   marks.  */
+static void
+switch_to_bitmaps (struct writer *w)
+{
+  for (size_t i = 0; i <= w->mask; i++)
+    if (w->table[i].key)
+      {
+        bitmap_count (w, w->table[i].key);
+        if (w->table[i].count > 1)
+          bitmap_count (w, w->table[i].key);
+      }
+  memset (w->table, 0, (w->mask + 1) * sizeof *w->table);
+  w->used = 0;
+  w->bitmaps = 1;
+}
+
+/* Count one more reference to X in the walk; the count before.  */
+static inline unsigned
+count_reference (struct writer *w, SCM x)
+{
+  if (w->bitmaps)
+    return bitmap_count (w, SCM_UNPACK (x));
+  if (VC_UNLIKELY (w->used >= TABLE_LIMIT))
+    {
+      switch_to_bitmaps (w);
+      return bitmap_count (w, SCM_UNPACK (x));
+    }
+  return table_ref (w, x)->count++;
+}
+
+static inline int
+shared_p (struct writer *w, SCM x)
+{
+  if (w->bitmaps)
+    return bitmap_shared (w, SCM_UNPACK (x));
+  struct entry *e = table_get (w, x);
+  return e && e->count > 1;
 }
 
 static SCM
@@ -186,10 +354,10 @@ stack_grow (struct writer *w, size_t n)
   size_t cap = w->stack_cap;
   while (cap - w->sp < n)
     cap *= 2;
-  SCM *s = scm_gc_malloc_pointerless (cap * sizeof *s, "fasl stack");
+  SCM *s = xmalloc (w, cap * sizeof *s);
   memcpy (s, w->stack, w->sp * sizeof *s);
   if (w->stack != w->stack0)
-    scm_gc_free (w->stack, w->stack_cap * sizeof *s, "fasl stack");
+    free (w->stack);
   w->stack = s;
   w->stack_cap = cap;
 }
@@ -217,6 +385,15 @@ fasl_fixnum_p (SCM x)
     return 0;
   scm_t_signed_bits n = SCM_I_INUM (x);
   return n >= FASL_FIXNUM_MIN && n <= FASL_FIXNUM_MAX;
+}
+
+/* Guile's empty bytevectors are all one object, so where Ikarus would
+   see distinct empty bytevectors we would see one shared: they are
+   written as values, never marked, like the integers.  */
+static inline int
+empty_bytevector_p (SCM x)
+{
+  return SCM_BYTEVECTOR_P (x) && SCM_BYTEVECTOR_LENGTH (x) == 0;
 }
 
 static int
@@ -314,10 +491,16 @@ walk (struct writer *w, SCM root)
             not_writable (w, x);
           continue;
         }
-      struct entry *e = table_ref (w, x);
+      if (VC_UNLIKELY (empty_bytevector_p (x)))
+        {
+          if (SCM_BYTEVECTOR_ELEMENT_TYPE (x) != SCM_ARRAY_ELEMENT_TYPE_VU8)
+            not_writable (w, x);
+          w->bound += 9;
+          continue;
+        }
       /* A first reference may need ">" m, a later one is "<" m.  */
       w->bound += 5;
-      if (e->count++ > 0)
+      if (count_reference (w, x) > 0)
         continue;
       if (scm_is_pair (x))
         {
@@ -423,10 +606,18 @@ buf_grow (struct writer *w, size_t n)
   size_t used = (size_t) (w->p - w->buf);
   size_t cap = (size_t) (w->end - w->buf);
   size_t want = cap * 2 > used + n ? cap * 2 : used + n + 64;
-  uint8_t *b = scm_gc_malloc_pointerless (want, "fasl output");
-  memcpy (b, w->buf, used);
-  if (!w->buf_is_dest)
-    scm_gc_free (w->buf, cap, "fasl output");
+  uint8_t *b;
+  if (w->buf_is_dest)
+    {
+      b = xmalloc (w, want);
+      memcpy (b, w->buf, used);
+    }
+  else
+    {
+      b = realloc (w->buf, want);
+      if (!b)
+        vc_raise_out_of_memory (w->who);
+    }
   w->buf_is_dest = 0;
   w->buf = b;
   w->p = b + used;
@@ -498,8 +689,13 @@ emit_symbol_name (struct writer *w, SCM sym)
 static void
 emit_bignum (struct writer *w, SCM x)
 {
-  mpz_t z;
-  mpz_init (z);
+  /* One mpz per call, for all the bignums of the datum.  */
+  if (!w->mpz_ready)
+    {
+      mpz_init (w->z);
+      w->mpz_ready = 1;
+    }
+  mpz_ptr z = w->z;
   scm_to_mpz (x, z);
   size_t limbs = (mpz_sizeinbase (z, 2) + 63) / 64;
   ensure (w, 9 + 8 * limbs);
@@ -508,7 +704,6 @@ emit_bignum (struct writer *w, SCM x)
   int64_t k = (int64_t) (8 * count);
   put_word (w, 'b', (uint64_t) (mpz_sgn (z) < 0 ? -k : k));
   w->p += 8 * count;
-  mpz_clear (z);
 }
 
 /* A Guile fixnum outside the FASL fixnum range: a one-limb bignum.  */
@@ -568,9 +763,14 @@ emit (struct writer *w, SCM root)
           continue;
         }
 
-      struct entry *e = table_get (w, x);
-      if (e->count > 1)
+      if (VC_UNLIKELY (empty_bytevector_p (x)))
         {
+          put_word (w, 'v', 0);
+          continue;
+        }
+      if (shared_p (w, x))
+        {
+          struct entry *e = table_ref (w, x);
           if (e->mark)
             {
               w->p[0] = '<';
@@ -586,14 +786,27 @@ emit (struct writer *w, SCM root)
 
       if (scm_is_pair (x))
         {
-          /* Count the unshared pairs that follow along the cdrs.  */
-          size_t n = 0;
+          /* Push the car, the cars of the unshared pairs that follow
+             along the cdrs, and the tail; then reverse them so that
+             the car comes off the stack first.  */
+          size_t base = w->sp;
+          push (w, SCM_CAR (x));
           SCM y = SCM_CDR (x);
-          while (scm_is_pair (y) && table_get (w, y)->count == 1)
+          while (scm_is_pair (y) && !shared_p (w, y))
             {
-              n++;
+              push (w, SCM_CAR (y));
               y = SCM_CDR (y);
             }
+          size_t n = w->sp - base - 1;
+          push (w, y);
+          for (SCM *a = w->stack + base, *b = w->stack + w->sp - 1; a < b;
+               a++, b--)
+            {
+              SCM t = *a;
+              *a = *b;
+              *b = t;
+            }
+          ensure (w, 9);
           if (n == 0)
             *w->p++ = 'P';
           else if (n < 256)
@@ -604,15 +817,6 @@ emit (struct writer *w, SCM root)
             }
           else
             put_word (w, 'L', n);
-          /* Push the tail, then the cars from last to first.  */
-          if (w->stack_cap - w->sp < n + 2)
-            stack_grow (w, n + 2);
-          SCM *s = w->stack + w->sp;
-          s[0] = y;
-          SCM q = x;
-          for (size_t i = 0; i <= n; i++, q = SCM_CDR (q))
-            s[n + 1 - i] = SCM_CAR (q);
-          w->sp += n + 2;
         }
       else if (SCM_I_IS_VECTOR (x))
         {
@@ -723,10 +927,41 @@ emit (struct writer *w, SCM root)
 
 /* ------------------------------------------------------------ the entry */
 
+/* Free the working memory; OUTPUT too unless it was handed over.  */
+static void
+writer_free (struct writer *w, int output)
+{
+  if (w->table != w->table0)
+    free (w->table);
+  w->table = w->table0;
+  if (w->stack != w->stack0)
+    free (w->stack);
+  w->stack = w->stack0;
+  if (w->chunks)
+    {
+      for (size_t i = 0; i <= w->chunks_mask; i++)
+        free (w->chunks[i]);
+      free (w->chunks);
+      w->chunks = NULL;
+    }
+  if (w->mpz_ready)
+    mpz_clear (w->z);
+  w->mpz_ready = 0;
+  if (output && !w->buf_is_dest)
+    free (w->buf);
+  w->buf = NULL;
+}
+
+static void
+writer_unwind (void *w)
+{
+  writer_free (w, 1);
+}
+
 uint8_t *
 vc_fasl_encode (SCM obj, SCM libraries, const char *who,
-                uint8_t *dest, size_t dest_size, size_t *len,
-                size_t *capacity)
+                uint8_t *(*dest_for) (void *data, size_t bound), void *data,
+                size_t *len)
 {
   struct writer w;
   w.who = who;
@@ -735,13 +970,23 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
   w.table = w.table0;
   w.mask = INITIAL_TABLE - 1;
   w.used = 0;
+  w.bitmaps = 0;
+  w.chunks = NULL;
+  w.chunks_mask = w.chunks_used = 0;
+  memset (w.recent, 0, sizeof w.recent);
   w.aux = NULL;
   w.aux_mask = w.aux_used = 0;
   w.stack = w.stack0;
   w.sp = 0;
   w.stack_cap = INITIAL_STACK;
   w.next_mark = 0;
+  w.mpz_ready = 0;
+  w.buf = NULL;
+  w.buf_is_dest = 0;
   w.bound = VC_FASL_HEADER_SIZE;
+
+  scm_dynwind_begin (0);
+  scm_dynwind_unwind_handler (writer_unwind, &w, 0);
 
   for (SCM l = libraries; scm_is_pair (l); l = SCM_CDR (l))
     {
@@ -750,17 +995,17 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
     }
   walk (&w, obj);
 
-  if (dest && w.bound <= dest_size)
+  uint8_t *dest = dest_for ? dest_for (data, w.bound) : NULL;
+  if (dest)
     {
       w.buf = dest;
-      w.end = dest + dest_size;
+      w.end = dest + w.bound;
       w.buf_is_dest = 1;
     }
   else
     {
-      w.buf = scm_gc_malloc_pointerless (w.bound, "fasl output");
+      w.buf = xmalloc (&w, w.bound);
       w.end = w.buf + w.bound;
-      w.buf_is_dest = 0;
     }
   w.p = w.buf;
   memcpy (w.p, VC_FASL_HEADER, VC_FASL_HEADER_SIZE);
@@ -772,13 +1017,11 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
       emit (&w, SCM_CAR (l));
     }
   emit (&w, obj);
+  scm_dynwind_end ();
 
-  if (w.table != w.table0)
-    scm_gc_free (w.table, (w.mask + 1) * sizeof *w.table, "fasl table");
-  if (w.stack != w.stack0)
-    scm_gc_free (w.stack, w.stack_cap * sizeof *w.stack, "fasl stack");
+  uint8_t *out = w.buf;
   *len = (size_t) (w.p - w.buf);
-  *capacity = (size_t) (w.end - w.buf);
+  writer_free (&w, 0);
   scm_remember_upto_here_2 (obj, libraries);
-  return w.buf;
+  return out;
 }

@@ -174,51 +174,89 @@ fasl_write (SCM obj, SCM port, SCM libraries)
   if (SCM_UNBNDP (libraries) || scm_is_false (libraries))
     libraries = SCM_EOL;
   check_libraries (libraries, 3, who);
-  size_t len, cap;
-  uint8_t *buf = vc_fasl_encode (obj, libraries, who, NULL, 0, &len, &cap);
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, libraries, who, NULL, NULL, &len);
+  scm_dynwind_begin (0);
+  scm_dynwind_free (buf);
   scm_c_write (port, buf, len);
-  scm_gc_free (buf, cap, "fasl output");
+  scm_dynwind_end ();
   return vc_zero_values;
+}
+
+/* fasl-encode writes into a bytevector as large as the size bound.  */
+static uint8_t *
+bytevector_for (void *data, size_t bound)
+{
+  SCM bv = scm_c_make_bytevector (bound);
+  *(SCM *) data = bv;
+  return (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv);
 }
 
 static SCM
 fasl_encode (SCM obj)
 {
-  size_t len, cap;
-  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", NULL, 0,
-                                 &len, &cap);
-  /* Keep the buffer when little of it is unused, else copy.  The
-     bytevector's contents pointer keeps the GC block alive.  */
-  if (cap - len <= len / 8 + 256)
-    return scm_pointer_to_bytevector (scm_from_pointer (buf, NULL),
-                                      scm_from_size_t (len), SCM_INUM0,
-                                      scm_from_utf8_symbol ("vu8"));
-  SCM bv = scm_c_make_bytevector (len);
-  memcpy (SCM_BYTEVECTOR_CONTENTS (bv), buf, len);
-  scm_gc_free (buf, cap, "fasl output");
-  return bv;
+  SCM bv = SCM_BOOL_F;
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", bytevector_for,
+                                 &bv, &len);
+  if (scm_is_true (bv) && buf == (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv))
+    {
+      size_t bound = SCM_BYTEVECTOR_LENGTH (bv);
+      if (len == bound)
+        return bv;
+      /* Little unused: a bytevector of LEN bytes over the same memory
+         (its pointer keeps BV alive).  Else copy, freeing the rest.  */
+      if (bound - len <= len / 16 + 64)
+        return scm_pointer_to_bytevector (scm_bytevector_to_pointer (bv,
+                                                                     SCM_INUM0),
+                                          scm_from_size_t (len), SCM_INUM0,
+                                          scm_from_utf8_symbol ("vu8"));
+      SCM out = scm_c_make_bytevector (len);
+      memcpy (SCM_BYTEVECTOR_CONTENTS (out), buf, len);
+      scm_remember_upto_here_1 (bv);
+      return out;
+    }
+  scm_dynwind_begin (0);
+  scm_dynwind_free (buf);
+  SCM out = scm_c_make_bytevector (len);
+  memcpy (SCM_BYTEVECTOR_CONTENTS (out), buf, len);
+  scm_dynwind_end ();
+  return out;
+}
+
+/* fasl-write-memory writes straight to the block when the bound fits.  */
+struct block
+{
+  uint8_t *dest;
+  size_t size;
+};
+
+static uint8_t *
+block_for (void *data, size_t bound)
+{
+  struct block *b = data;
+  return bound <= b->size ? b->dest : NULL;
 }
 
 static SCM
 fasl_write_memory (SCM obj, SCM pointer, SCM limit)
 {
   static const char who[] = "fasl-write-memory";
-  uint8_t *dest = vc_pointer_arg (pointer, 2, who);
-  size_t size = VC_SIZE_ARG (limit, 3, who);
-  if (!dest && size > 0)
+  struct block b;
+  b.dest = vc_pointer_arg (pointer, 2, who);
+  b.size = VC_SIZE_ARG (limit, 3, who);
+  if (!b.dest && b.size > 0)
     vc_raise_argument (who, 2, "non-null-pointer?", pointer);
-  size_t len, cap;
-  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, who, dest, size, &len, &cap);
-  if (buf != dest)
+  size_t len;
+  uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, who, block_for, &b, &len);
+  if (buf != b.dest)
     {
-      if (len > size)
-        {
-          scm_gc_free (buf, cap, "fasl output");
-          vc_raise_consistency (who, "datum does not fit in the memory block",
-                                scm_list_2 (scm_from_size_t (len), limit));
-        }
-      memcpy (dest, buf, len);
-      scm_gc_free (buf, cap, "fasl output");
+      if (len <= b.size)
+        memcpy (b.dest, buf, len);
+      free (buf);
+      if (len > b.size)
+        vc_raise_consistency (who, "datum does not fit in the memory block",
+                              scm_list_2 (scm_from_size_t (len), limit));
     }
   scm_remember_upto_here_1 (pointer);
   return scm_from_size_t (len);
@@ -273,45 +311,46 @@ struct collected
   size_t len, cap;
 };
 
+/* Make room for N more bytes.  */
+static void
+collect_reserve (struct collected *c, size_t n)
+{
+  if (c->cap - c->len >= n)
+    return;
+  size_t cap = c->cap ? c->cap : 4096;
+  while (cap - c->len < n)
+    cap *= 2;
+  uint8_t *b = realloc (c->buf, cap);
+  if (!b)
+    vc_raise_out_of_memory ("fasl-read");
+  c->buf = b;
+  c->cap = cap;
+}
+
+static void
+collected_free (void *c)
+{
+  free (((struct collected *) c)->buf);
+}
+
 static void
 collect (struct collected *c, const uint8_t *bytes, size_t n)
 {
-  if (c->cap - c->len < n)
-    {
-      size_t cap = c->cap ? c->cap : 4096;
-      while (cap - c->len < n)
-        cap *= 2;
-      uint8_t *b = scm_gc_malloc_pointerless (cap, "fasl-read input");
-      memcpy (b, c->buf, c->len);
-      if (c->buf)
-        scm_gc_free (c->buf, c->cap, "fasl-read input");
-      c->buf = b;
-      c->cap = cap;
-    }
+  collect_reserve (c, n);
   memcpy (c->buf + c->len, bytes, n);
   c->len += n;
 }
 
-/* Room for N more bytes, growing at most by doubling: a length claim
-   never makes the buffer grow faster than bytes actually arrive.  */
+/* Room for up to N more bytes, growing at most by doubling: a length
+   claim never makes the buffer grow faster than bytes actually arrive.
+   Returns how many bytes there is room for.  */
 static size_t
 collect_room (struct collected *c, size_t n)
 {
   size_t room = c->len > 65536 ? c->len : 65536;
   if (n > room)
     n = room;
-  if (c->cap - c->len < n)
-    {
-      size_t cap = c->cap ? c->cap : 4096;
-      while (cap - c->len < n)
-        cap *= 2;
-      uint8_t *b = scm_gc_malloc_pointerless (cap, "fasl-read input");
-      memcpy (b, c->buf, c->len);
-      if (c->buf)
-        scm_gc_free (c->buf, c->cap, "fasl-read input");
-      c->buf = b;
-      c->cap = cap;
-    }
+  collect_reserve (c, n);
   return n;
 }
 
@@ -322,7 +361,11 @@ fasl_read (SCM port)
   if (!SCM_OPINPORTP (port))
     vc_raise_argument (who, 1, "binary-input-port?", port);
 
+  /* The bytes collected are malloc'd (they hold no pointers, and big
+     GC allocations would start collections); freed however we leave.  */
   struct collected c = { NULL, 0, 0 };
+  scm_dynwind_begin (0);
+  scm_dynwind_unwind_handler (collected_free, &c, SCM_F_WIND_EXPLICITLY);
   struct vc_fasl_scan scan;
   vc_fasl_scan_init (&scan);
   int eof = 0;
@@ -340,7 +383,7 @@ fasl_read (SCM port)
           break;
         }
       size_t missing = end - c.len;
-      if (missing >= 65536)
+      if (missing >= 4096)
         {
           /* A long payload the datum needs: read it straight in.  */
           size_t n = collect_room (&c, missing);
@@ -367,8 +410,7 @@ fasl_read (SCM port)
   SCM v = vc_fasl_decode_who (c.buf, end, &used, who);
   if (c.len > used)
     scm_unget_bytes (c.buf + used, c.len - used, port);
-  if (c.buf)
-    scm_gc_free (c.buf, c.cap, "fasl-read input");
+  scm_dynwind_end ();
   return v;
 }
 

@@ -40,16 +40,18 @@ SCM vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
                         const char *who);
 
 /* Encode OBJ, header included and preceded by one Vicare "O" entry per
-   string of the list LIBRARIES (SCM_EOL for none).  Returns a buffer
-   from scm_gc_malloc_pointerless holding *LEN bytes; its allocated size
-   is stored in *CAPACITY.  When DEST is not NULL and the encoding is
-   known up front to fit in DEST_SIZE bytes, it is written straight to
-   DEST instead and DEST is returned.  Raises an assertion (who WHO,
-   "not fasl-writable") before writing anything when OBJ holds an object
-   the format cannot carry.  */
+   string of the list LIBRARIES (SCM_EOL for none), and return the bytes;
+   store their number in *LEN.  Once the datum is walked, DEST_FOR (if
+   not NULL) is called with DATA and an upper bound of the size: it may
+   return a buffer of at least that many bytes, which the encoding is
+   written to and which is returned; else (or if the bound were ever
+   exceeded) the bytes are in a buffer from malloc that the caller frees.
+   No byte past the bound is written to the buffer of DEST_FOR.  Raises
+   an assertion (who WHO, "not fasl-writable") before DEST_FOR is called
+   when OBJ holds an object the format cannot carry.  */
 uint8_t *vc_fasl_encode (SCM obj, SCM libraries, const char *who,
-                         uint8_t *dest, size_t dest_size,
-                         size_t *len, size_t *capacity);
+                         uint8_t *(*dest_for) (void *data, size_t bound),
+                         void *data, size_t *len);
 
 /* Port reads: the number of bytes of the datum at the start of BUF, when
    BUF holds all of it.  The scanner checks only what it needs to find

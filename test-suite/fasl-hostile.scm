@@ -99,6 +99,19 @@
     (let* ((a (fasl-read port)) (b (fasl-read port)))
       (list a b))))
 
+(test-group "record instance whose type is an immediate (fuzzer finding)"
+  ;; #f once matched the reader's cache of the last record type checked,
+  ;; so "{ 1 F I0" skipped the check and crashed.
+  (for-each
+   (lambda (type)
+     (test-equal (string-append "{ with " type) 'fasl-read-error
+       (outcome 'fasl-decode
+                (lambda ()
+                  (fasl-decode (hex->bytevector
+                                (string-append "2340494B30327B0100000000000000"
+                                               type "490000000000000000")))))))
+   '("46" "54" "4E" "45" "55")))
+
 (test-group "error offsets"
   (define (offset hex)
     (let ((e (catch-condition (lambda () (fasl-decode (hex->bytevector hex))))))
