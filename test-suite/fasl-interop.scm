@@ -117,7 +117,10 @@
   "Return a random datum description (see the commentary)."
   (define nodes (make-hash-table))     ; index -> node
   (define n-nodes 0)
-  (define empty-bytevector? #f)         ; Guile has one empty bytevector
+  ;; Guile has a single empty bytevector, so it cannot tell one shared
+  ;; empty bytevector from several: the writer never marks it, and the
+  ;; data here never share one.
+  (define unshareable (make-hash-table))
   (define named '())                    ; (key . index): symbols, gensyms
   (define (chance k) (zero? (rng k)))
   (define (pick lst) (list-ref lst (rng (length lst))))
@@ -166,9 +169,10 @@
              (new-node!
                         `(string ,@(map (lambda (_) (random-codepoint ascii?))
                                         (iota (rng 9)))))))
-      ((1) (let ((n (if empty-bytevector? (+ 1 (rng 12)) (rng 12))))
-             (when (zero? n) (set! empty-bytevector? #t))
-             (new-node! `(bytes ,@(map (lambda (_) (rng 256)) (iota n))))))
+      ((1) (let* ((n (rng 12))
+                  (i (new-node! `(bytes ,@(map (lambda (_) (rng 256)) (iota n))))))
+             (when (zero? n) (hashv-set! unshareable i #t))
+             i))
       ((2) (new-node! `(flo ,(random-flonum-bits))))
       ((3) ;; heap integers in both systems: at least 2^62 in magnitude
        (new-node! `(big ,(* (if (chance 2) 1 -1)
@@ -201,8 +205,9 @@
 
   (define (value depth)
     (cond
-     ((and (> n-nodes 0) (chance 8))
-      `(r ,(rng n-nodes)))              ; sharing, and cycles via ancestors
+     ((and (> n-nodes 0) (chance 8))    ; sharing, and cycles via ancestors
+      (let ((i (rng n-nodes)))
+        (if (hashv-ref unshareable i) '(n) `(r ,i))))
      ((or (>= depth 5) (chance 3)) (leaf-value))
      (else
       (case (rng 7)
