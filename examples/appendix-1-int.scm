@@ -1,7 +1,8 @@
 ;;; appendix-1-int.scm -- the first program of Vicare's appendix "Shared
-;;; memory through mmap", with only its import changed for Guile.
-;;; A parent and a forked child exchange a C int through an anonymous
-;;; shared mapping.  Prints 1234.
+;;; memory through mmap", for Guile: a parent and a forked child exchange a
+;;; C int through an anonymous shared mapping.  Changed from Vicare's text:
+;;; the import form, and the result is written out (a Guile script does not
+;;; print the value of its expressions).  Prints 1234.
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 

@@ -304,7 +304,7 @@ fasl_read_memory (SCM pointer, SCM limit)
   return scm_values_2 (v, scm_from_size_t (used));
 }
 
-/* Bytes collected from a port: a growable GC buffer.  */
+/* Bytes collected from a port: a growable malloc'd buffer.  */
 struct collected
 {
   uint8_t *buf;

@@ -5,17 +5,29 @@
    Argument checks follow Vicare: the generic kinds (fixnum, pointer,
    size_t, off_t, signed-int) raise &procedure-argument-violation with the
    message "expected ... as argument"; the posix-local kinds (file
-   descriptor, pid, secs, nsecs) raise a plain &assertion.  Every failed
-   system call raises the errno condition with the call's arguments as
-   irritants.  Blocking calls run outside Guile mode so that a garbage
-   collection in another thread never waits for them.  */
+   descriptor, pathname, semaphore, pid, secs, nsecs, clock) raise a plain
+   &assertion.  Every failed system call raises the errno condition with
+   the call's arguments as irritants.
+
+   Blocking calls (waitpid, wait, sem-wait, sem-timedwait, nanosleep) run
+   outside Guile mode, so that a garbage collection in another thread never
+   waits for them.  When a signal interrupts one of them (EINTR), Guile's
+   pending signal handlers run first (SCM_TICK: a handler that raises or
+   escapes abandons the call), then the call starts again: sem-timedwait
+   with the same absolute deadline, nanosleep with the time that remained.
+   So EINTR never reaches Scheme code, unlike Vicare, where sem-wait and
+   nanosleep raise it.  */
 
 #include <config.h>
 
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/select.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -34,12 +46,24 @@ expected (const char *who, const char *what, SCM obj)
   vc_raise_argument_kind (who, msg, scm_list_1 (obj));
 }
 
-static long
+/* A fixnum that C takes as an int (flags, options, a status): a value
+   outside the int range is rejected, never truncated.  */
+static int
 fixnum_arg (SCM obj, const char *who)
 {
-  if (!SCM_I_INUMP (obj))
+  if (!SCM_I_INUMP (obj) || SCM_I_INUM (obj) < INT_MIN
+      || SCM_I_INUM (obj) > INT_MAX)
     expected (who, "fixnum", obj);
-  return SCM_I_INUM (obj);
+  return (int) SCM_I_INUM (obj);
+}
+
+/* Permission bits: a fixnum in [0, 07777].  */
+static mode_t
+mode_arg (SCM obj, const char *who)
+{
+  if (!SCM_I_INUMP (obj) || SCM_I_INUM (obj) < 0 || SCM_I_INUM (obj) > 07777)
+    expected (who, "fixnum mode", obj);
+  return (mode_t) SCM_I_INUM (obj);
 }
 
 static int
@@ -99,6 +123,88 @@ fd_arg (SCM obj, const char *who, int allow_minus_one)
                       scm_list_1 (obj));
 }
 
+static unsigned int
+unsigned_int_arg (SCM obj, const char *who)
+{
+  if (!scm_is_unsigned_integer (obj, 0, UINT_MAX))
+    expected (who, "unsigned int", obj);
+  return scm_to_uint (obj);
+}
+
+/* A pathname is a string (encoded in UTF-8, as Vicare's default
+   string->filename-func does) or a bytevector.  The C side gets a
+   NUL-terminated copy in GC-managed memory, so nothing leaks when a later
+   check raises.  An empty name or one with an embedded NUL is rejected:
+   C would silently see a shorter name.  */
+static const char *
+pathname_arg (SCM obj, const char *who)
+{
+  const char *bytes;
+  size_t len;
+  char *utf8 = NULL;
+  if (scm_is_string (obj))
+    {
+      utf8 = scm_to_utf8_stringn (obj, &len);
+      bytes = utf8;
+    }
+  else if (scm_is_bytevector (obj))
+    {
+      bytes = (const char *) SCM_BYTEVECTOR_CONTENTS (obj);
+      len = SCM_BYTEVECTOR_LENGTH (obj);
+    }
+  else
+    vc_raise_assertion (who, "expected pathname as argument", scm_list_1 (obj));
+  if (len == 0 || memchr (bytes, '\0', len) != NULL)
+    {
+      free (utf8);
+      vc_raise_assertion (who,
+                          "expected non-empty pathname without NUL bytes as argument",
+                          scm_list_1 (obj));
+    }
+  char *copy = scm_gc_malloc_pointerless (len + 1, "pathname");
+  memcpy (copy, bytes, len);
+  copy[len] = '\0';
+  free (utf8);
+  scm_remember_upto_here_1 (obj);
+  return copy;
+}
+
+/* A semaphore is a non-NULL pointer to a sem_t.  */
+static sem_t *
+sem_arg (SCM obj, const char *who)
+{
+  if (!SCM_POINTER_P (obj) || SCM_POINTER_VALUE (obj) == NULL)
+    vc_raise_assertion (who, "expected pointer as semaphore argument",
+                        scm_list_1 (obj));
+  return SCM_POINTER_VALUE (obj);
+}
+
+/* A struct timespec from the fields of a struct-timespec, checked by the
+   Scheme wrapper and again here: tv_sec a signed long >= 0, tv_nsec in
+   [0, 999999999].  */
+static struct timespec
+timespec_arg (SCM secs, SCM nsecs, SCM timespec, const char *who)
+{
+  struct timespec ts;
+  if (!scm_is_signed_integer (secs, 0, LONG_MAX)
+      || !scm_is_signed_integer (nsecs, 0, 999999999))
+    vc_raise_assertion (who, "expected struct-timespec as argument",
+                        scm_list_1 (timespec));
+  ts.tv_sec = (time_t) scm_to_long (secs);
+  ts.tv_nsec = scm_to_long (nsecs);
+  return ts;
+}
+
+/* Raise the errno condition for WHO unless RESULT is 0.  */
+#define CHECK_CALL(result, who, irritants)                                    \
+  do {                                                                       \
+    if ((result) != 0)                                                       \
+      {                                                                      \
+        int err_ = errno;                                                    \
+        vc_raise_errno ((who), err_, (irritants));                           \
+      }                                                                      \
+  } while (0)
+
 /* ---------------------------------------------------------------- sysconf */
 
 static SCM
@@ -125,8 +231,8 @@ vc_mmap (SCM address, SCM length, SCM protect, SCM flags, SCM fd, SCM offset)
   static const char who[] = "mmap";
   void *addr = pointer_or_false_arg (address, who);
   size_t len = size_arg (length, who);
-  int prot = (int) fixnum_arg (protect, who);
-  int flg = (int) fixnum_arg (flags, who);
+  int prot = fixnum_arg (protect, who);
+  int flg = fixnum_arg (flags, who);
   int fdes = fd_arg (fd, who, 1);
   off_t off = off_arg (offset, who);
 
@@ -159,6 +265,311 @@ vc_munmap (SCM address, SCM length)
   return SCM_UNSPECIFIED;
 }
 
+static SCM
+vc_msync (SCM address, SCM length, SCM flags)
+{
+  static const char who[] = "msync";
+  void *addr = pointer_arg (address, who);
+  size_t len = size_arg (length, who);
+  int flg = fixnum_arg (flags, who);
+  CHECK_CALL (msync (addr, len, flg), who, scm_list_3 (address, length, flags));
+  return SCM_UNSPECIFIED;
+}
+
+#ifdef HAVE_MREMAP
+static SCM
+vc_mremap (SCM address, SCM length, SCM new_length, SCM flags)
+{
+  static const char who[] = "mremap";
+  void *addr = pointer_arg (address, who);
+  size_t len = size_arg (length, who);
+  size_t new_len = size_arg (new_length, who);
+  int flg = fixnum_arg (flags, who);
+  void *p = mremap (addr, len, new_len, flg);
+  if (p == MAP_FAILED)
+    {
+      int err = errno;
+      vc_raise_errno (who, err, scm_list_4 (address, length, new_length, flags));
+    }
+  return scm_from_pointer (p, NULL);
+}
+#endif
+
+static SCM
+vc_madvise (SCM address, SCM length, SCM advice)
+{
+  static const char who[] = "madvise";
+  void *addr = pointer_arg (address, who);
+  size_t len = size_arg (length, who);
+  int adv = fixnum_arg (advice, who);
+  CHECK_CALL (madvise (addr, len, adv), who,
+              scm_list_3 (address, length, advice));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_mprotect (SCM address, SCM length, SCM prot)
+{
+  static const char who[] = "mprotect";
+  void *addr = pointer_arg (address, who);
+  size_t len = size_arg (length, who);
+  int pr = fixnum_arg (prot, who);
+  CHECK_CALL (mprotect (addr, len, pr), who, scm_list_3 (address, length, prot));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_mlock (SCM address, SCM length)
+{
+  static const char who[] = "mlock";
+  void *addr = pointer_arg (address, who);
+  size_t len = size_arg (length, who);
+  CHECK_CALL (mlock (addr, len), who, scm_list_2 (address, length));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_munlock (SCM address, SCM length)
+{
+  static const char who[] = "munlock";
+  void *addr = pointer_arg (address, who);
+  size_t len = size_arg (length, who);
+  CHECK_CALL (munlock (addr, len), who, scm_list_2 (address, length));
+  return SCM_UNSPECIFIED;
+}
+
+/* Vicare reports these two as `mlock'; we use the real names.  */
+static SCM
+vc_mlockall (SCM flags)
+{
+  static const char who[] = "mlockall";
+  int flg = fixnum_arg (flags, who);
+  CHECK_CALL (mlockall (flg), who, scm_list_1 (flags));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_munlockall (void)
+{
+  CHECK_CALL (munlockall (), "munlockall", SCM_EOL);
+  return SCM_UNSPECIFIED;
+}
+
+/* ------------------------------------------------- POSIX shared memory */
+
+static SCM
+vc_shm_open (SCM name, SCM oflag, SCM mode)
+{
+  static const char who[] = "shm-open";
+  const char *path = pathname_arg (name, who);
+  int flg = fixnum_arg (oflag, who);
+  mode_t md = mode_arg (mode, who);
+  int fd = shm_open (path, flg, md);
+  if (fd < 0)
+    {
+      int err = errno;
+      vc_raise_errno (who, err, scm_list_3 (name, oflag, mode));
+    }
+  return scm_from_int (fd);
+}
+
+static SCM
+vc_shm_unlink (SCM name)
+{
+  static const char who[] = "shm-unlink";
+  const char *path = pathname_arg (name, who);
+  CHECK_CALL (shm_unlink (path), who, scm_list_1 (name));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_ftruncate (SCM fd, SCM length)
+{
+  static const char who[] = "ftruncate";
+  int fdes = fd_arg (fd, who, 0);
+  off_t len = off_arg (length, who);
+  CHECK_CALL (ftruncate (fdes, len), who, scm_list_2 (fd, length));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_close (SCM fd)
+{
+  static const char who[] = "close";
+  int fdes = fd_arg (fd, who, 0);
+  CHECK_CALL (close (fdes), who, scm_list_1 (fd));
+  return SCM_UNSPECIFIED;
+}
+
+/* ------------------------------------------------------------ semaphores */
+
+static SCM
+vc_sem_open (SCM name, SCM oflag, SCM mode, SCM value)
+{
+  static const char who[] = "sem-open";
+  const char *path = pathname_arg (name, who);
+  int flg = fixnum_arg (oflag, who);
+  mode_t md = mode_arg (mode, who);
+  if (SCM_UNBNDP (value))
+    value = SCM_INUM0;
+  unsigned int v = unsigned_int_arg (value, who);
+  sem_t *sem = sem_open (path, flg, md, v);
+  if (sem == SEM_FAILED)
+    {
+      int err = errno;
+      vc_raise_errno (who, err, scm_list_4 (name, oflag, mode, value));
+    }
+  return scm_from_pointer (sem, NULL);
+}
+
+static SCM
+vc_sem_close (SCM sem)
+{
+  static const char who[] = "sem-close";
+  CHECK_CALL (sem_close (sem_arg (sem, who)), who, scm_list_1 (sem));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_sem_unlink (SCM name)
+{
+  static const char who[] = "sem-unlink";
+  const char *path = pathname_arg (name, who);
+  CHECK_CALL (sem_unlink (path), who, scm_list_1 (name));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_sizeof_sem_t (void)
+{
+  return scm_from_size_t (sizeof (sem_t));
+}
+
+static SCM
+vc_sem_init (SCM sem, SCM pshared, SCM value)
+{
+  static const char who[] = "sem-init";
+  sem_t *s = sem_arg (sem, who);
+  if (SCM_UNBNDP (value))
+    value = SCM_INUM0;
+  unsigned int v = unsigned_int_arg (value, who);
+  CHECK_CALL (sem_init (s, scm_is_true (pshared), v), who,
+              scm_list_3 (sem, pshared, value));
+  return sem;
+}
+
+static SCM
+vc_sem_destroy (SCM sem)
+{
+  static const char who[] = "sem-destroy";
+  CHECK_CALL (sem_destroy (sem_arg (sem, who)), who, scm_list_1 (sem));
+  return SCM_UNSPECIFIED;
+}
+
+static SCM
+vc_sem_post (SCM sem)
+{
+  static const char who[] = "sem-post";
+  CHECK_CALL (sem_post (sem_arg (sem, who)), who, scm_list_1 (sem));
+  return SCM_UNSPECIFIED;
+}
+
+struct sem_call
+{
+  sem_t *sem;
+  const struct timespec *deadline;   /* NULL for sem_wait */
+  int result;
+  int err;
+};
+
+static void *
+do_sem_wait (void *data)
+{
+  struct sem_call *c = data;
+  c->result = c->deadline ? sem_timedwait (c->sem, c->deadline)
+                          : sem_wait (c->sem);
+  c->err = errno;
+  return NULL;
+}
+
+/* Wait outside Guile mode, again after EINTR; return 0 or the errno.  */
+static int
+blocking_sem_wait (sem_t *sem, const struct timespec *deadline)
+{
+  struct sem_call c = { sem, deadline, 0, 0 };
+  for (;;)
+    {
+      scm_without_guile (do_sem_wait, &c);
+      if (c.result == 0)
+        return 0;
+      if (c.err != EINTR)
+        return c.err;
+      SCM_TICK;
+    }
+}
+
+static SCM
+vc_sem_wait (SCM sem)
+{
+  static const char who[] = "sem-wait";
+  int err = blocking_sem_wait (sem_arg (sem, who), NULL);
+  if (err)
+    vc_raise_errno (who, err, scm_list_1 (sem));
+  return SCM_UNSPECIFIED;
+}
+
+/* (%vc-sem-timedwait sem secs nsecs timespec): the C side of sem-timedwait;
+   TIMESPEC is the Scheme object, for the error reports.  */
+static SCM
+vc_sem_timedwait (SCM sem, SCM secs, SCM nsecs, SCM timespec)
+{
+  static const char who[] = "sem-timedwait";
+  sem_t *s = sem_arg (sem, who);
+  struct timespec deadline = timespec_arg (secs, nsecs, timespec, who);
+  int err = blocking_sem_wait (s, &deadline);
+  if (err == ETIMEDOUT)
+    return SCM_BOOL_F;
+  if (err)
+    vc_raise_errno (who, err, scm_list_2 (sem, timespec));
+  return SCM_BOOL_T;
+}
+
+static SCM
+vc_sem_trywait (SCM sem)
+{
+  static const char who[] = "sem-trywait";
+  if (sem_trywait (sem_arg (sem, who)) == 0)
+    return SCM_BOOL_T;
+  int err = errno;
+  if (err == EAGAIN)
+    return SCM_BOOL_F;
+  vc_raise_errno (who, err, scm_list_1 (sem));
+}
+
+static SCM
+vc_sem_getvalue (SCM sem)
+{
+  static const char who[] = "sem-getvalue";
+  int v;
+  CHECK_CALL (sem_getvalue (sem_arg (sem, who), &v), who, scm_list_1 (sem));
+  return scm_from_int (v);
+}
+
+/* (%vc-clock-gettime clock-id timespec) -> (sec . nsec); TIMESPEC is for
+   the error reports, the Scheme wrapper fills it.  */
+static SCM
+vc_clock_gettime (SCM clock_id, SCM timespec)
+{
+  static const char who[] = "clock-gettime";
+  if (!scm_is_signed_integer (clock_id, LONG_MIN, LONG_MAX))
+    vc_raise_assertion (who, "expected clock ID as argument",
+                        scm_list_1 (clock_id));
+  struct timespec ts;
+  CHECK_CALL (clock_gettime ((clockid_t) scm_to_long (clock_id), &ts), who,
+              scm_list_2 (clock_id, timespec));
+  return scm_cons (scm_from_int64 (ts.tv_sec), scm_from_long (ts.tv_nsec));
+}
+
 /* -------------------------------------------------------------- processes */
 
 struct wait_call
@@ -179,6 +590,20 @@ do_waitpid (void *data)
   return NULL;
 }
 
+/* Wait outside Guile mode, again after EINTR.  */
+static void
+blocking_waitpid (struct wait_call *w)
+{
+  for (;;)
+    {
+      scm_without_guile (do_waitpid, w);
+      if (w->result >= 0 || w->err != EINTR)
+        return;
+      /* Interrupted by a signal: run Guile's handlers, then wait again.  */
+      SCM_TICK;
+    }
+}
+
 static SCM
 vc_waitpid (SCM pid, SCM options)
 {
@@ -189,15 +614,8 @@ vc_waitpid (SCM pid, SCM options)
                         scm_list_1 (pid));
   struct wait_call w;
   w.pid = (pid_t) SCM_I_INUM (pid);
-  w.options = (int) fixnum_arg (options, who);
-  for (;;)
-    {
-      scm_without_guile (do_waitpid, &w);
-      if (w.result >= 0 || w.err != EINTR)
-        break;
-      /* Interrupted by a signal: run Guile's handlers, then wait again.  */
-      SCM_TICK;
-    }
+  w.options = fixnum_arg (options, who);
+  blocking_waitpid (&w);
   if (w.result < 0)
     vc_raise_errno (who, w.err, scm_list_2 (pid, options));
   if (w.result == 0)
@@ -205,9 +623,56 @@ vc_waitpid (SCM pid, SCM options)
   return scm_from_int (w.status);
 }
 
+static SCM
+vc_wait (void)
+{
+  struct wait_call w = { -1, 0, 0, 0, 0 };
+  blocking_waitpid (&w);
+  if (w.result < 0)
+    vc_raise_errno ("wait", w.err, SCM_EOL);
+  return scm_from_int (w.status);
+}
+
+/* The W* status macros: STATUS must be a fixnum that fits a C int.  */
+
+#define VC_STATUS_PREDICATE(NAME, MACRO)                                      \
+  static SCM                                                                 \
+  vc_##MACRO (SCM status)                                                    \
+  {                                                                          \
+    int st = fixnum_arg (status, NAME);                                      \
+    return scm_from_bool (MACRO (st));                                       \
+  }
+#define VC_STATUS_FIELD(NAME, MACRO)                                          \
+  static SCM                                                                 \
+  vc_##MACRO (SCM status)                                                    \
+  {                                                                          \
+    int st = fixnum_arg (status, NAME);                                      \
+    return scm_from_int (MACRO (st));                                        \
+  }
+
+VC_STATUS_PREDICATE ("WIFEXITED", WIFEXITED)
+VC_STATUS_PREDICATE ("WIFSIGNALED", WIFSIGNALED)
+VC_STATUS_PREDICATE ("WIFSTOPPED", WIFSTOPPED)
+VC_STATUS_FIELD ("WEXITSTATUS", WEXITSTATUS)
+VC_STATUS_FIELD ("WTERMSIG", WTERMSIG)
+VC_STATUS_FIELD ("WSTOPSIG", WSTOPSIG)
+
+static SCM
+vc_WCOREDUMP (SCM status)
+{
+  int st = fixnum_arg (status, "WCOREDUMP");
+#ifdef WCOREDUMP
+  return scm_from_bool (WIFSIGNALED (st) && WCOREDUMP (st));
+#else
+  (void) st;
+  return SCM_BOOL_F;
+#endif
+}
+
 struct sleep_call
 {
   struct timespec req;
+  struct timespec rem;
   int result;
   int err;
 };
@@ -216,7 +681,7 @@ static void *
 do_nanosleep (void *data)
 {
   struct sleep_call *s = data;
-  s->result = nanosleep (&s->req, NULL);
+  s->result = nanosleep (&s->req, &s->rem);
   s->err = errno;
   return NULL;
 }
@@ -234,7 +699,15 @@ vc_nanosleep (SCM secs, SCM nsecs)
   struct sleep_call s;
   s.req.tv_sec = (time_t) scm_to_uint32 (secs);
   s.req.tv_nsec = scm_to_long (nsecs);
-  scm_without_guile (do_nanosleep, &s);
+  for (;;)
+    {
+      scm_without_guile (do_nanosleep, &s);
+      if (s.result == 0 || s.err != EINTR)
+        break;
+      /* Interrupted: run Guile's handlers, then sleep what remained.  */
+      SCM_TICK;
+      s.req = s.rem;
+    }
   if (s.result != 0)
     vc_raise_errno (who, s.err, scm_list_2 (secs, nsecs));
   return scm_values (scm_list_2 (SCM_BOOL_F, SCM_BOOL_F));
@@ -246,8 +719,46 @@ void
 vc_init_posix (void)
 {
   vc_define ("sysconf", 1, 0, 0, (scm_t_subr) vc_sysconf);
+  /* memory maps */
   vc_define ("mmap", 6, 0, 0, (scm_t_subr) vc_mmap);
   vc_define ("munmap", 2, 0, 0, (scm_t_subr) vc_munmap);
+  vc_define ("msync", 3, 0, 0, (scm_t_subr) vc_msync);
+#ifdef HAVE_MREMAP
+  vc_define ("mremap", 4, 0, 0, (scm_t_subr) vc_mremap);
+#endif
+  vc_define ("madvise", 3, 0, 0, (scm_t_subr) vc_madvise);
+  vc_define ("mprotect", 3, 0, 0, (scm_t_subr) vc_mprotect);
+  vc_define ("mlock", 2, 0, 0, (scm_t_subr) vc_mlock);
+  vc_define ("munlock", 2, 0, 0, (scm_t_subr) vc_munlock);
+  vc_define ("mlockall", 1, 0, 0, (scm_t_subr) vc_mlockall);
+  vc_define ("munlockall", 0, 0, 0, (scm_t_subr) vc_munlockall);
+  /* shared memory and file descriptors */
+  vc_define ("shm-open", 3, 0, 0, (scm_t_subr) vc_shm_open);
+  vc_define ("shm-unlink", 1, 0, 0, (scm_t_subr) vc_shm_unlink);
+  vc_define ("ftruncate", 2, 0, 0, (scm_t_subr) vc_ftruncate);
+  vc_define ("close", 1, 0, 0, (scm_t_subr) vc_close);
+  /* semaphores and time */
+  vc_define ("sem-open", 3, 1, 0, (scm_t_subr) vc_sem_open);
+  vc_define ("sem-close", 1, 0, 0, (scm_t_subr) vc_sem_close);
+  vc_define ("sem-unlink", 1, 0, 0, (scm_t_subr) vc_sem_unlink);
+  vc_define ("sizeof-sem_t", 0, 0, 0, (scm_t_subr) vc_sizeof_sem_t);
+  vc_define ("sem-init", 2, 1, 0, (scm_t_subr) vc_sem_init);
+  vc_define ("sem-destroy", 1, 0, 0, (scm_t_subr) vc_sem_destroy);
+  vc_define ("sem-post", 1, 0, 0, (scm_t_subr) vc_sem_post);
+  vc_define ("sem-wait", 1, 0, 0, (scm_t_subr) vc_sem_wait);
+  vc_define ("sem-trywait", 1, 0, 0, (scm_t_subr) vc_sem_trywait);
+  vc_define ("%vc-sem-timedwait", 4, 0, 0, (scm_t_subr) vc_sem_timedwait);
+  vc_define ("sem-getvalue", 1, 0, 0, (scm_t_subr) vc_sem_getvalue);
+  vc_define ("%vc-clock-gettime", 2, 0, 0, (scm_t_subr) vc_clock_gettime);
+  /* processes */
   vc_define ("waitpid", 2, 0, 0, (scm_t_subr) vc_waitpid);
+  vc_define ("wait", 0, 0, 0, (scm_t_subr) vc_wait);
+  vc_define ("WIFEXITED", 1, 0, 0, (scm_t_subr) vc_WIFEXITED);
+  vc_define ("WIFSIGNALED", 1, 0, 0, (scm_t_subr) vc_WIFSIGNALED);
+  vc_define ("WIFSTOPPED", 1, 0, 0, (scm_t_subr) vc_WIFSTOPPED);
+  vc_define ("WCOREDUMP", 1, 0, 0, (scm_t_subr) vc_WCOREDUMP);
+  vc_define ("WEXITSTATUS", 1, 0, 0, (scm_t_subr) vc_WEXITSTATUS);
+  vc_define ("WTERMSIG", 1, 0, 0, (scm_t_subr) vc_WTERMSIG);
+  vc_define ("WSTOPSIG", 1, 0, 0, (scm_t_subr) vc_WSTOPSIG);
   vc_define ("nanosleep", 2, 0, 0, (scm_t_subr) vc_nanosleep);
 }

@@ -148,4 +148,55 @@ vc_uint64_arg (SCM obj, uint64_t max, int pos, const char *who,
 #define VC_SIZE_ARG(obj, pos, who) \
   ((size_t) vc_uint64_arg ((obj), SIZE_MAX, (pos), (who), "size_t?"))
 
+/* A fresh <pointer> object holding ADDRESS, without finalizer.  Unlike
+   scm_from_pointer, never Guile's shared %null-pointer: our pointer
+   objects may be changed in place (free, realloc, set-pointer-null!).  */
+static inline SCM
+vc_fresh_pointer (void *address)
+{
+  return scm_cell (scm_tc7_pointer, (scm_t_bits) address);
+}
+
+/* Make PTR, to SIZE malloc'd bytes, guarded memory (memory.c): C free
+   runs on the address PTR holds when PTR is collected, and the collector
+   counts SIZE towards its next collection.  Guarding twice is harmless.
+   Return PTR.  */
+SCM vc_guard (SCM ptr, size_t size);
+
+/* A fresh pointer object to P, guarded (as SIZE bytes) when GUARDED is
+   non-zero.  */
+SCM vc_new_pointer (void *p, size_t size, int guarded);
+
+/* ---------------------------------------------------------- memory-blocks */
+
+/* The record type of memory-blocks, registered by (vicare-compat memory)
+   when it loads (#f before).  Its fields, in slot order: pointer (a
+   private <pointer> object, never handed out), size (an exact integer),
+   owner? (a boolean).  */
+extern SCM vc_memory_block_type;
+
+static inline int
+vc_memory_block_p (SCM obj)
+{
+  return SCM_STRUCTP (obj) && scm_is_eq (SCM_STRUCT_VTABLE (obj),
+                                         vc_memory_block_type);
+}
+
+#define VC_MEMORY_BLOCK_POINTER(mb) SCM_STRUCT_SLOT_REF ((mb), 0)
+#define VC_MEMORY_BLOCK_SIZE(mb) SCM_STRUCT_SLOT_REF ((mb), 1)
+#define VC_MEMORY_BLOCK_SET_SIZE(mb, n) SCM_STRUCT_SLOT_SET ((mb), 1, (n))
+#define VC_MEMORY_BLOCK_SET_OWNER(mb, b) SCM_STRUCT_SLOT_SET ((mb), 2, (b))
+
+/* A pointer argument whose address must not be NULL (the C function it is
+   passed to would crash): NULL raises a plain &assertion.  */
+static inline void *
+vc_nonnull_pointer_arg (SCM obj, int pos, const char *who)
+{
+  void *p = vc_pointer_arg (obj, pos, who);
+  if (VC_UNLIKELY (p == NULL))
+    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
+                        scm_list_1 (obj));
+  return p;
+}
+
 #endif /* VC_H */

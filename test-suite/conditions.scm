@@ -27,7 +27,7 @@
       (procedure-signature-argument-violation.one-based-argument-index e))
     (test-equal "offending value" 'x
       (procedure-signature-argument-violation.offending-value e))
-    (test-equal "failed predicate" 'pointer?
+    (test-equal "failed predicate" 'pointer-or-memory-block?
       (procedure-signature-argument-violation.failed-expression e))
     (test-equal "message" "failed argument validation" (condition-message e)))
   (test-equal "caught by guard with assertion-violation?" 'caught

@@ -118,6 +118,54 @@
   make-fasl-read-error fasl-read-error?
   (offset fasl-read-error-offset))
 
+;;; Docstrings for the procedures that define-condition-type made.
+(for-each
+ (lambda (entry)
+   (set-procedure-property! (car entry) 'documentation (cdr entry)))
+ `((,make-procedure-precondition-violation
+    . "Make a @code{&procedure-precondition-violation} condition.")
+   (,procedure-precondition-violation?
+    . "Is OBJ a condition with a @code{&procedure-precondition-violation}?")
+   (,make-procedure-argument-violation
+    . "Make a @code{&procedure-argument-violation} condition.")
+   (,procedure-argument-violation?
+    . "Is OBJ a condition with a @code{&procedure-argument-violation}?")
+   (,make-procedure-signature-argument-violation
+    . "(make-procedure-signature-argument-violation index expression value)
+Make a @code{&procedure-signature-argument-violation} condition.")
+   (,procedure-signature-argument-violation?
+    . "Is OBJ a condition with a @code{&procedure-signature-argument-violation}?")
+   (,procedure-signature-argument-violation.one-based-argument-index
+    . "The position (from 1) of the argument that failed its check.")
+   (,procedure-signature-argument-violation.failed-expression
+    . "The check that the argument failed, a symbol such as @code{pointer?}.")
+   (,procedure-signature-argument-violation.offending-value
+    . "The value of the argument that failed its check.")
+   (,make-procedure-arguments-consistency-violation
+    . "Make a @code{&procedure-arguments-consistency-violation} condition.")
+   (,procedure-arguments-consistency-violation?
+    . "Is OBJ a condition with a @code{&procedure-arguments-consistency-violation}?")
+   (,make-out-of-memory-error . "Make an @code{&out-of-memory-error} condition.")
+   (,out-of-memory-error? . "Is OBJ a condition with an @code{&out-of-memory-error}?")
+   (,make-errno-condition
+    . "(make-errno-condition code) Make an @code{&errno} condition; CODE is a
+negated errno value, as in Vicare.")
+   (,errno-condition? . "Is OBJ a condition with an @code{&errno}?")
+   (,condition-errno . "The negated errno code of an @code{&errno} condition.")
+   (,make-i/o-eagain . "Make an @code{&i/o-eagain} condition.")
+   (,i/o-eagain-error? . "Is OBJ a condition with an @code{&i/o-eagain}?")
+   (,make-non-reinstatable-violation . "Make a @code{&non-reinstatable} condition.")
+   (,non-reinstatable-violation? . "Is OBJ a condition with a @code{&non-reinstatable}?")
+   (,make-i/o-wrong-fasl-header-error
+    . "Make an @code{&i/o-wrong-fasl-header-error} condition.")
+   (,i/o-wrong-fasl-header-error?
+    . "Is OBJ a condition with an @code{&i/o-wrong-fasl-header-error}?")
+   (,make-fasl-read-error
+    . "(make-fasl-read-error offset) Make a @code{&fasl-read-error} condition.")
+   (,fasl-read-error? . "Is OBJ a condition with a @code{&fasl-read-error}?")
+   (,fasl-read-error-offset
+    . "The byte offset, from the start of the header, of a FASL read error.")))
+
 ;;; -------------------------------------------------------------- raisers
 
 (define (who-and-message who message)

@@ -5,24 +5,353 @@
 ;;; Commentary:
 ;;;
 ;;; Pointers are Guile's own <pointer> objects from (system foreign), so
-;;; they work with Guile's FFI and Guile's pointers work here.  Peek and
-;;; poke are C primitives re-exported as they are: no Scheme wrapper adds
-;;; a call in between.
+;;; they work with Guile's FFI and Guile's pointers work here; `pointer?'
+;;; is Guile's own binding.  Peek and poke (the 104 pointer-ref-c-*,
+;;; pointer-set-c-*!, array-ref-c-* and array-set-c-*! of src/pointer.c)
+;;; are C primitives re-exported as they are: no Scheme wrapper adds a
+;;; call in between.  The rest is Scheme over `pointer-address' and
+;;; `make-pointer'.
 ;;;
 ;;; Code:
 
 (define-module (vicare-compat pointers)
   #:use-module ((vicare-compat primitives) #:prefix %)
-  #:re-export ((%pointer-ref-c-signed-int . pointer-ref-c-signed-int)
-               (%pointer-set-c-signed-int! . pointer-set-c-signed-int!)))
+  #:use-module ((system foreign)
+                #:select (pointer? pointer-address sizeof))
+  #:use-module ((vicare-compat conditions)
+                #:select (procedure-signature-argument-violation
+                          procedure-arguments-consistency-violation))
+  #:use-module ((srfi srfi-1) #:select (every))
+  #:export (null-pointer
+            pointer-clone
+            false-or-pointer?
+            pointer-null?
+            pointer-non-null?
+            list-of-pointers?
+            pointer-and-offset?
+            pointer->integer
+            integer->pointer
+            pointer-diff
+            pointer-add
+            pointer=? pointer!=? pointer<? pointer>? pointer<=? pointer>=?
+            pointer-max
+            pointer-min
+            pointer-hash)
+  #:re-export (pointer?
+               (%set-pointer-null! . set-pointer-null!)
+               ;; pointer-ref-c-*
+               (%pointer-ref-c-uint8 . pointer-ref-c-uint8)
+               (%pointer-ref-c-sint8 . pointer-ref-c-sint8)
+               (%pointer-ref-c-uint16 . pointer-ref-c-uint16)
+               (%pointer-ref-c-sint16 . pointer-ref-c-sint16)
+               (%pointer-ref-c-uint32 . pointer-ref-c-uint32)
+               (%pointer-ref-c-sint32 . pointer-ref-c-sint32)
+               (%pointer-ref-c-uint64 . pointer-ref-c-uint64)
+               (%pointer-ref-c-sint64 . pointer-ref-c-sint64)
+               (%pointer-ref-c-signed-char . pointer-ref-c-signed-char)
+               (%pointer-ref-c-unsigned-char . pointer-ref-c-unsigned-char)
+               (%pointer-ref-c-signed-short . pointer-ref-c-signed-short)
+               (%pointer-ref-c-unsigned-short . pointer-ref-c-unsigned-short)
+               (%pointer-ref-c-signed-int . pointer-ref-c-signed-int)
+               (%pointer-ref-c-unsigned-int . pointer-ref-c-unsigned-int)
+               (%pointer-ref-c-signed-long . pointer-ref-c-signed-long)
+               (%pointer-ref-c-unsigned-long . pointer-ref-c-unsigned-long)
+               (%pointer-ref-c-signed-long-long . pointer-ref-c-signed-long-long)
+               (%pointer-ref-c-unsigned-long-long . pointer-ref-c-unsigned-long-long)
+               (%pointer-ref-c-size_t . pointer-ref-c-size_t)
+               (%pointer-ref-c-ssize_t . pointer-ref-c-ssize_t)
+               (%pointer-ref-c-off_t . pointer-ref-c-off_t)
+               (%pointer-ref-c-ptrdiff_t . pointer-ref-c-ptrdiff_t)
+               (%pointer-ref-c-float . pointer-ref-c-float)
+               (%pointer-ref-c-double . pointer-ref-c-double)
+               (%pointer-ref-c-double-complex . pointer-ref-c-double-complex)
+               (%pointer-ref-c-pointer . pointer-ref-c-pointer)
+               ;; pointer-set-c-*!
+               (%pointer-set-c-uint8! . pointer-set-c-uint8!)
+               (%pointer-set-c-sint8! . pointer-set-c-sint8!)
+               (%pointer-set-c-uint16! . pointer-set-c-uint16!)
+               (%pointer-set-c-sint16! . pointer-set-c-sint16!)
+               (%pointer-set-c-uint32! . pointer-set-c-uint32!)
+               (%pointer-set-c-sint32! . pointer-set-c-sint32!)
+               (%pointer-set-c-uint64! . pointer-set-c-uint64!)
+               (%pointer-set-c-sint64! . pointer-set-c-sint64!)
+               (%pointer-set-c-signed-char! . pointer-set-c-signed-char!)
+               (%pointer-set-c-unsigned-char! . pointer-set-c-unsigned-char!)
+               (%pointer-set-c-signed-short! . pointer-set-c-signed-short!)
+               (%pointer-set-c-unsigned-short! . pointer-set-c-unsigned-short!)
+               (%pointer-set-c-signed-int! . pointer-set-c-signed-int!)
+               (%pointer-set-c-unsigned-int! . pointer-set-c-unsigned-int!)
+               (%pointer-set-c-signed-long! . pointer-set-c-signed-long!)
+               (%pointer-set-c-unsigned-long! . pointer-set-c-unsigned-long!)
+               (%pointer-set-c-signed-long-long! . pointer-set-c-signed-long-long!)
+               (%pointer-set-c-unsigned-long-long! . pointer-set-c-unsigned-long-long!)
+               (%pointer-set-c-size_t! . pointer-set-c-size_t!)
+               (%pointer-set-c-ssize_t! . pointer-set-c-ssize_t!)
+               (%pointer-set-c-off_t! . pointer-set-c-off_t!)
+               (%pointer-set-c-ptrdiff_t! . pointer-set-c-ptrdiff_t!)
+               (%pointer-set-c-float! . pointer-set-c-float!)
+               (%pointer-set-c-double! . pointer-set-c-double!)
+               (%pointer-set-c-double-complex! . pointer-set-c-double-complex!)
+               (%pointer-set-c-pointer! . pointer-set-c-pointer!)
+               ;; array-ref-c-*
+               (%array-ref-c-uint8 . array-ref-c-uint8)
+               (%array-ref-c-sint8 . array-ref-c-sint8)
+               (%array-ref-c-uint16 . array-ref-c-uint16)
+               (%array-ref-c-sint16 . array-ref-c-sint16)
+               (%array-ref-c-uint32 . array-ref-c-uint32)
+               (%array-ref-c-sint32 . array-ref-c-sint32)
+               (%array-ref-c-uint64 . array-ref-c-uint64)
+               (%array-ref-c-sint64 . array-ref-c-sint64)
+               (%array-ref-c-signed-char . array-ref-c-signed-char)
+               (%array-ref-c-unsigned-char . array-ref-c-unsigned-char)
+               (%array-ref-c-signed-short . array-ref-c-signed-short)
+               (%array-ref-c-unsigned-short . array-ref-c-unsigned-short)
+               (%array-ref-c-signed-int . array-ref-c-signed-int)
+               (%array-ref-c-unsigned-int . array-ref-c-unsigned-int)
+               (%array-ref-c-signed-long . array-ref-c-signed-long)
+               (%array-ref-c-unsigned-long . array-ref-c-unsigned-long)
+               (%array-ref-c-signed-long-long . array-ref-c-signed-long-long)
+               (%array-ref-c-unsigned-long-long . array-ref-c-unsigned-long-long)
+               (%array-ref-c-size_t . array-ref-c-size_t)
+               (%array-ref-c-ssize_t . array-ref-c-ssize_t)
+               (%array-ref-c-off_t . array-ref-c-off_t)
+               (%array-ref-c-ptrdiff_t . array-ref-c-ptrdiff_t)
+               (%array-ref-c-float . array-ref-c-float)
+               (%array-ref-c-double . array-ref-c-double)
+               (%array-ref-c-double-complex . array-ref-c-double-complex)
+               (%array-ref-c-pointer . array-ref-c-pointer)
+               ;; array-set-c-*!
+               (%array-set-c-uint8! . array-set-c-uint8!)
+               (%array-set-c-sint8! . array-set-c-sint8!)
+               (%array-set-c-uint16! . array-set-c-uint16!)
+               (%array-set-c-sint16! . array-set-c-sint16!)
+               (%array-set-c-uint32! . array-set-c-uint32!)
+               (%array-set-c-sint32! . array-set-c-sint32!)
+               (%array-set-c-uint64! . array-set-c-uint64!)
+               (%array-set-c-sint64! . array-set-c-sint64!)
+               (%array-set-c-signed-char! . array-set-c-signed-char!)
+               (%array-set-c-unsigned-char! . array-set-c-unsigned-char!)
+               (%array-set-c-signed-short! . array-set-c-signed-short!)
+               (%array-set-c-unsigned-short! . array-set-c-unsigned-short!)
+               (%array-set-c-signed-int! . array-set-c-signed-int!)
+               (%array-set-c-unsigned-int! . array-set-c-unsigned-int!)
+               (%array-set-c-signed-long! . array-set-c-signed-long!)
+               (%array-set-c-unsigned-long! . array-set-c-unsigned-long!)
+               (%array-set-c-signed-long-long! . array-set-c-signed-long-long!)
+               (%array-set-c-unsigned-long-long! . array-set-c-unsigned-long-long!)
+               (%array-set-c-size_t! . array-set-c-size_t!)
+               (%array-set-c-ssize_t! . array-set-c-ssize_t!)
+               (%array-set-c-off_t! . array-set-c-off_t!)
+               (%array-set-c-ptrdiff_t! . array-set-c-ptrdiff_t!)
+               (%array-set-c-float! . array-set-c-float!)
+               (%array-set-c-double! . array-set-c-double!)
+               (%array-set-c-double-complex! . array-set-c-double-complex!)
+               (%array-set-c-pointer! . array-set-c-pointer!)))
+
+;;; --------------------------------------------------------------- helpers
+
+;; (check who position predicate-name predicate value): raise Vicare's
+;; signature violation unless (predicate value).
+(define-syntax-rule (check who position name pred value)
+  (unless (pred value)
+    (procedure-signature-argument-violation 'who position 'name value)))
+
+;; Fresh objects: Guile's make-pointer returns its shared %null-pointer
+;; for address 0.
+(define make-pointer %%vc-make-pointer)
+
+(define greatest-address (- (expt 2 (* 8 (sizeof '*))) 1))
+(define greatest-ptrdiff (- (expt 2 (- (* 8 (sizeof '*)) 1)) 1))
+(define least-ptrdiff (- -1 greatest-ptrdiff))
+
+(define (machine-word? n)
+  (and (exact-integer? n) (<= 0 n greatest-address)))
+
+(define (ptrdiff? n)
+  (and (exact-integer? n) (<= least-ptrdiff n greatest-ptrdiff)))
+
+;;; ------------------------------------------------------------ core
+
+(define (null-pointer)
+  "Return a fresh pointer to address 0."
+  (make-pointer 0))
+
+(define (pointer-clone ptr)
+  "Return a fresh pointer with the address of @var{ptr}."
+  (check pointer-clone 1 pointer? pointer? ptr)
+  (make-pointer (pointer-address ptr)))
+
+(define (false-or-pointer? obj)
+  "Return @code{#t} if @var{obj} is @code{#f} or a pointer."
+  (or (not obj) (pointer? obj)))
+
+(define (pointer-null? obj)
+  "Return @code{#t} if @var{obj} is a pointer to address 0."
+  (and (pointer? obj) (zero? (pointer-address obj))))
+
+(define (pointer-non-null? obj)
+  "Return @code{#t} if @var{obj} is a pointer to an address other than 0."
+  (and (pointer? obj) (not (zero? (pointer-address obj)))))
+
+(define (list-of-pointers? obj)
+  "Return @code{#t} if @var{obj} is a proper list, possibly empty, of
+pointers."
+  (and (list? obj) (every pointer? obj)))
+
+(define (pointer-and-offset? ptr delta)
+  "Return @code{#t} if the address of @var{ptr} plus the exact integer
+@var{delta} is a valid address, in [0, 2^64-1]."
+  (check pointer-and-offset? 1 pointer? pointer? ptr)
+  (check pointer-and-offset? 2 exact-integer? exact-integer? delta)
+  (<= 0 (+ (pointer-address ptr) delta) greatest-address))
+
+(define (pointer->integer ptr)
+  "Return the address of @var{ptr}, an exact non-negative integer."
+  (check pointer->integer 1 pointer? pointer? ptr)
+  (pointer-address ptr))
+
+(define (integer->pointer n)
+  "Return a fresh pointer to address @var{n}, an exact integer in
+[0, 2^64-1]."
+  (check integer->pointer 1 machine-word? machine-word? n)
+  (make-pointer n))
+
+(define (pointer-diff p1 p2)
+  "Return the address of @var{p1} minus the address of @var{p2}, an
+exact integer."
+  (check pointer-diff 1 pointer? pointer? p1)
+  (check pointer-diff 2 pointer? pointer? p2)
+  (- (pointer-address p1) (pointer-address p2)))
+
+(define (pointer-add ptr delta)
+  "Return a fresh pointer to the address of @var{ptr} plus @var{delta}, a
+@code{ptrdiff_t} value.  A result outside [0, 2^64-1] raises
+@code{&procedure-arguments-consistency-violation}."
+  (check pointer-add 1 pointer? pointer? ptr)
+  (check pointer-add 2 ptrdiff_t? ptrdiff? delta)
+  (let ((address (+ (pointer-address ptr) delta)))
+    (unless (<= 0 address greatest-address)
+      (procedure-arguments-consistency-violation
+       'pointer-add
+       (if (negative? delta) "pointer underflow" "pointer overflow")
+       ptr delta))
+    (make-pointer address)))
+
+;;; ------------------------------------------------------------ comparison
+
+;; The addresses of the arguments of WHO, each checked to be a pointer.
+(define (addresses who ptrs)
+  (let loop ((ptrs ptrs) (position 1) (acc '()))
+    (if (null? ptrs)
+        (reverse! acc)
+        (let ((p (car ptrs)))
+          (unless (pointer? p)
+            (procedure-signature-argument-violation who position 'pointer? p))
+          (loop (cdr ptrs) (+ position 1) (cons (pointer-address p) acc))))))
+
+(define-syntax-rule (define-chained name compare doc)
+  (define (name p0 . ps)
+    doc
+    (apply compare (addresses 'name (cons p0 ps)))))
+
+(define-chained pointer=? =
+  "Return @code{#t} if all the pointers have the same address.")
+(define-chained pointer<? <
+  "Return @code{#t} if the addresses of the pointers are increasing.")
+(define-chained pointer>? >
+  "Return @code{#t} if the addresses of the pointers are decreasing.")
+(define-chained pointer<=? <=
+  "Return @code{#t} if the addresses of the pointers are non-decreasing.")
+(define-chained pointer>=? >=
+  "Return @code{#t} if the addresses of the pointers are non-increasing.")
+
+(define (pointer!=? p0 . ps)
+  "Return @code{#t} if no two of the pointers have the same address; a
+single pointer gives @code{#f}."
+  (let ((sorted (sort (addresses 'pointer!=? (cons p0 ps)) <)))
+    (and (pair? (cdr sorted))
+         (let loop ((a (car sorted)) (rest (cdr sorted)))
+           (or (null? rest)
+               (and (not (= a (car rest)))
+                    (loop (car rest) (cdr rest))))))))
+
+(define-syntax-rule (define-extremum name better? doc)
+  (define (name p0 . ps)
+    doc
+    (addresses 'name (cons p0 ps))
+    (let loop ((best p0) (ps ps))
+      (cond ((null? ps) best)
+            ((better? (pointer-address (car ps)) (pointer-address best))
+             (loop (car ps) (cdr ps)))
+            (else (loop best (cdr ps)))))))
+
+(define-extremum pointer-max >
+  "Return the argument, itself, with the greatest address.")
+(define-extremum pointer-min <
+  "Return the argument, itself, with the least address.")
+
+(define (pointer-hash ptr)
+  "Return a non-negative fixnum hash of the address of @var{ptr}; pointers
+with the same address have the same hash."
+  (check pointer-hash 1 pointer? pointer? ptr)
+  (let ((a (pointer-address ptr)))
+    (logand (logxor a (ash a -32)) most-positive-fixnum)))
+
+;;; ------------------------------------------------------- documentation
 
 (define (document! proc text)
   (set-procedure-property! proc 'documentation text))
 
-(document! %pointer-ref-c-signed-int
-  "(pointer-ref-c-signed-int memory offset) -- the C @code{int} at byte
-@var{offset} from the pointer @var{memory}.")
-(document! %pointer-set-c-signed-int!
-  "(pointer-set-c-signed-int! memory offset value) -- store the exact integer
-@var{value} as a C @code{int} at byte @var{offset} from @var{memory};
+(document! %set-pointer-null!
+  "(set-pointer-null! ptr) -- set the address of @var{ptr} to 0, in place;
 return no values.")
+
+;; The docstrings of the 104 peek/poke primitives, from the C type names.
+(let ((primitives (resolve-interface '(vicare-compat primitives))))
+  (define (doc! name template . args)
+    (document! (module-ref primitives name)
+               (apply format #f template name args)))
+  (for-each
+   (lambda (entry)
+     (let ((suffix (car entry)) (ctype (cadr entry)) (kind (caddr entry)))
+       (doc! (symbol-append 'pointer-ref-c- suffix)
+             "(~a memory offset) -- the @code{~a} at byte @var{offset} from
+@var{memory}, a pointer or a memory-block." ctype)
+       (doc! (symbol-append 'array-ref-c- suffix)
+             "(~a memory index) -- element @var{index} of the array of
+@code{~a} at @var{memory}, a pointer or a memory-block." ctype)
+       (doc! (symbol-append 'pointer-set-c- suffix '!)
+             "(~a memory offset value) -- store @var{value}, ~a, as a
+@code{~a} at byte @var{offset} from @var{memory}; return no values."
+             kind ctype)
+       (doc! (symbol-append 'array-set-c- suffix '!)
+             "(~a memory index value) -- store @var{value}, ~a, as
+element @var{index} of the array of @code{~a} at @var{memory}; return no
+values." kind ctype)))
+   '((uint8 "uint8_t" "an exact integer") (sint8 "int8_t" "an exact integer")
+     (uint16 "uint16_t" "an exact integer")
+     (sint16 "int16_t" "an exact integer")
+     (uint32 "uint32_t" "an exact integer")
+     (sint32 "int32_t" "an exact integer")
+     (uint64 "uint64_t" "an exact integer")
+     (sint64 "int64_t" "an exact integer")
+     (signed-char "signed char" "an exact integer")
+     (unsigned-char "unsigned char" "an exact integer")
+     (signed-short "short" "an exact integer")
+     (unsigned-short "unsigned short" "an exact integer")
+     (signed-int "int" "an exact integer")
+     (unsigned-int "unsigned int" "an exact integer")
+     (signed-long "long" "an exact integer")
+     (unsigned-long "unsigned long" "an exact integer")
+     (signed-long-long "long long" "an exact integer")
+     (unsigned-long-long "unsigned long long" "an exact integer")
+     (size_t "size_t" "an exact integer")
+     (ssize_t "ssize_t" "an exact integer")
+     (off_t "off_t" "an exact integer")
+     (ptrdiff_t "ptrdiff_t" "an exact integer")
+     (float "float" "a flonum")
+     (double "double" "a flonum")
+     (double-complex "double complex" "a complex with flonum parts")
+     (pointer "void *" "a pointer"))))
+
+;;; pointers.scm ends here

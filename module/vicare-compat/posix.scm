@@ -6,40 +6,129 @@
 ;;;
 ;;; Import it with a prefix, as Vicare programs do:
 ;;;   (use-modules ((vicare-compat posix) #:prefix px.))
-;;; Some names (waitpid, ...) are also Guile core names with another
-;;; meaning.  Failed system calls raise the errno condition of
+;;; Five names (close, waitpid, getpid, getppid, strerror) are also Guile
+;;; core bindings with another meaning; they are declared as replacements,
+;;; so importing the module without a prefix gives Vicare's meaning and no
+;;; warning.  Failed system calls raise the errno condition of
 ;;; (vicare-compat conditions); bad arguments raise assertion-class
-;;; conditions before any call is made.
+;;; conditions before any call is made.  Most procedures are the C
+;;; primitives of src/posix.c, re-exported as they are.
 ;;;
 ;;; Code:
 
 (define-module (vicare-compat posix)
   #:use-module ((vicare-compat primitives) #:prefix %)
   #:use-module (vicare-compat conditions)
-  #:export (fork)
-  #:re-export ((%sysconf . sysconf)
-               (%mmap . mmap)
-               (%munmap . munmap)
-               (%waitpid . waitpid)
-               (%nanosleep . nanosleep)))
+  #:use-module (srfi srfi-9)
+  #:use-module ((rnrs base) #:select (assertion-violation))
+  #:export (fork
+            sem-timedwait
+            clock-gettime
+            make-struct-timespec struct-timespec?
+            struct-timespec-tv_sec struct-timespec-tv_nsec
+            set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
+  #:re-export (&errno make-errno-condition errno-condition? condition-errno
+               (%sysconf . sysconf)
+               ;; memory maps
+               (%mmap . mmap) (%munmap . munmap) (%msync . msync)
+               (%madvise . madvise) (%mprotect . mprotect)
+               (%mlock . mlock) (%munlock . munlock)
+               (%mlockall . mlockall) (%munlockall . munlockall)
+               ;; shared memory
+               (%shm-open . shm-open) (%shm-unlink . shm-unlink)
+               (%ftruncate . ftruncate)
+               ;; semaphores
+               (%sem-open . sem-open) (%sem-close . sem-close)
+               (%sem-unlink . sem-unlink) (%sizeof-sem_t . sizeof-sem_t)
+               (%sem-init . sem-init) (%sem-destroy . sem-destroy)
+               (%sem-post . sem-post) (%sem-wait . sem-wait)
+               (%sem-trywait . sem-trywait) (%sem-getvalue . sem-getvalue)
+               ;; processes
+               (%wait . wait)
+               (%WIFEXITED . WIFEXITED) (%WEXITSTATUS . WEXITSTATUS)
+               (%WIFSIGNALED . WIFSIGNALED) (%WTERMSIG . WTERMSIG)
+               (%WIFSTOPPED . WIFSTOPPED) (%WSTOPSIG . WSTOPSIG)
+               (%WCOREDUMP . WCOREDUMP)
+               (%nanosleep . nanosleep)
+               ;; errors
+               (%errno->string . errno->string))
+  #:re-export-and-replace ((%close . close)
+                           (%waitpid . waitpid)
+                           getpid getppid)
+  #:replace (strerror))
 
-(define (document! proc text)
-  (set-procedure-property! proc 'documentation text))
+;; mremap is Linux only, as in Vicare: defined when the C library has it.
+(when (module-variable (resolve-interface '(vicare-compat primitives)) 'mremap)
+  (module-re-export! (current-module) '((%mremap . mremap))))
 
-(document! %sysconf
-  "(sysconf name) -- the value of the system limit @var{name} (an
+(define %primitives (resolve-interface '(vicare-compat primitives)))
+
+;; The docstrings of the C primitives, set here once.
+(for-each
+ (lambda (entry)
+   (let ((var (module-variable %primitives (car entry))))
+     (when var
+       (set-procedure-property! (variable-ref var) 'documentation
+                                (cadr entry)))))
+ '((sysconf "(sysconf name) -- the value of the system limit @var{name} (an
 @code{_SC_*} constant), or @code{#f} when it has no limit.")
-(document! %mmap
-  "(mmap address length protect flags fd offset) -- map memory and return a
-pointer to it.  @var{address} is @code{#f} or a pointer; @var{fd} is
-ignored (0 or -1) for @code{MAP_ANONYMOUS} maps.")
-(document! %munmap
-  "(munmap address length) -- unmap the pages at @var{address}.")
-(document! %waitpid
-  "(waitpid pid options) -- wait for a child and return its raw status, or
-@code{#f} when @var{options} has @code{WNOHANG} and no child changed state.")
-(document! %nanosleep
-  "(nanosleep secs nsecs) -- sleep; return two values, both @code{#f}.")
+   (mmap "(mmap address length protect flags fd offset) -- map memory and
+return a pointer to it.  @var{address} is @code{#f} or a pointer; @var{fd}
+is ignored (0 or -1) for @code{MAP_ANONYMOUS} maps.")
+   (munmap "(munmap address length) -- unmap the pages at @var{address}.")
+   (msync "(msync address length flags) -- write a shared file mapping back
+to its file (@code{MS_SYNC} or @code{MS_ASYNC}).")
+   (mremap "(mremap address length new-length flags) -- resize a mapping;
+return the pointer to it, possibly at a new address (Linux only).")
+   (madvise "(madvise address length advice) -- advise the kernel about the
+use of a mapping (@code{MADV_*}).")
+   (mprotect "(mprotect address length prot) -- change the protection of a
+mapping (@code{PROT_*}).")
+   (mlock "(mlock address length) -- lock the pages in memory.")
+   (munlock "(munlock address length) -- unlock the pages.")
+   (mlockall "(mlockall flags) -- lock every page of the process
+(@code{MCL_CURRENT}, @code{MCL_FUTURE}).")
+   (munlockall "(munlockall) -- unlock every page of the process.")
+   (shm-open "(shm-open name oflag mode) -- open a POSIX shared memory
+object; return its file descriptor.  @var{name} is a string or a
+bytevector.")
+   (shm-unlink "(shm-unlink name) -- remove a POSIX shared memory object.")
+   (ftruncate "(ftruncate fd length) -- set the size of the file @var{fd}.")
+   (close "(close fd) -- close the file descriptor @var{fd}.")
+   (sem-open "(sem-open name oflag mode [value]) -- open a named semaphore;
+return a pointer to it.")
+   (sem-close "(sem-close sem) -- close a named semaphore.")
+   (sem-unlink "(sem-unlink name) -- remove a named semaphore.")
+   (sizeof-sem_t "(sizeof-sem_t) -- the size in bytes of a C
+@code{sem_t}.")
+   (sem-init "(sem-init sem pshared [value]) -- initialise an unnamed
+semaphore at the pointer @var{sem}, shared between processes unless
+@var{pshared} is @code{#f}; return @var{sem}.")
+   (sem-destroy "(sem-destroy sem) -- destroy an unnamed semaphore.")
+   (sem-post "(sem-post sem) -- increment the semaphore.")
+   (sem-wait "(sem-wait sem) -- decrement the semaphore, waiting while it
+is zero.")
+   (sem-trywait "(sem-trywait sem) -- decrement the semaphore if it is not
+zero: return @code{#t} if it did, @code{#f} if it would have blocked.")
+   (sem-getvalue "(sem-getvalue sem) -- the value of the semaphore.")
+   (waitpid "(waitpid pid options) -- wait for a child and return its raw
+status, or @code{#f} when @var{options} has @code{WNOHANG} and no child
+changed state.")
+   (wait "(wait) -- wait for any child; return its raw status.")
+   (WIFEXITED "(WIFEXITED status) -- did the child exit normally?")
+   (WEXITSTATUS "(WEXITSTATUS status) -- the exit code of the child.")
+   (WIFSIGNALED "(WIFSIGNALED status) -- was the child killed by a
+signal?")
+   (WTERMSIG "(WTERMSIG status) -- the signal that killed the child.")
+   (WIFSTOPPED "(WIFSTOPPED status) -- is the child stopped?")
+   (WSTOPSIG "(WSTOPSIG status) -- the signal that stopped the child.")
+   (WCOREDUMP "(WCOREDUMP status) -- did the killed child dump core?")
+   (nanosleep "(nanosleep secs nsecs) -- sleep; return two values, both
+@code{#f}.")
+   (errno->string "(errno->string code) -- the name of the negated errno
+@var{code}, such as @code{\"EINVAL\"}, or @code{#f} when unknown.")))
+
+;;; ------------------------------------------------------------- processes
 
 (define (fork-now)
   ;; Flush first: a buffer copied into the child would be printed twice.
@@ -69,3 +158,70 @@ output ports are flushed before forking."
        (if (zero? pid)
            (child-thunk)
            (parent-proc pid))))))
+
+;;; ------------------------------------------------------------------ time
+
+(define-record-type <struct-timespec>
+  (make-struct-timespec tv_sec tv_nsec)
+  struct-timespec?
+  (tv_sec struct-timespec-tv_sec set-struct-timespec-tv_sec!)
+  (tv_nsec struct-timespec-tv_nsec set-struct-timespec-tv_nsec!))
+
+(for-each (lambda (proc text)
+            (set-procedure-property! proc 'documentation text))
+          (list make-struct-timespec struct-timespec?
+                struct-timespec-tv_sec struct-timespec-tv_nsec
+                set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
+          '("(make-struct-timespec tv_sec tv_nsec) -- a new struct-timespec."
+            "(struct-timespec? obj) -- is @var{obj} a struct-timespec?"
+            "(struct-timespec-tv_sec timespec) -- the seconds."
+            "(struct-timespec-tv_nsec timespec) -- the nanoseconds."
+            "(set-struct-timespec-tv_sec! timespec value) -- set the seconds."
+            "(set-struct-timespec-tv_nsec! timespec value) -- set the
+nanoseconds."))
+
+(define (check-timespec who obj)
+  (unless (and (struct-timespec? obj)
+               (exact-integer? (struct-timespec-tv_sec obj))
+               (exact-integer? (struct-timespec-tv_nsec obj))
+               (<= 0 (struct-timespec-tv_sec obj))
+               (<= 0 (struct-timespec-tv_nsec obj) 999999999))
+    (assertion-violation who "expected struct-timespec as argument" obj)))
+
+(define (clock-gettime clock-id timespec)
+  "Store the current time of the clock @var{clock-id} (such as
+@code{CLOCK_REALTIME}) in the struct-timespec @var{timespec}; return
+@var{timespec}."
+  (unless (struct-timespec? timespec)
+    (assertion-violation 'clock-gettime "expected struct-timespec as argument"
+                         timespec))
+  (let ((now (%%vc-clock-gettime clock-id timespec)))
+    (set-struct-timespec-tv_sec! timespec (car now))
+    (set-struct-timespec-tv_nsec! timespec (cdr now))
+    timespec))
+
+(define (sem-timedwait sem abs-timeout)
+  "Decrement the semaphore @var{sem}, waiting at most until the absolute
+@code{CLOCK_REALTIME} time in the struct-timespec @var{abs-timeout}: return
+@code{#t} when it was decremented, @code{#f} when the time ran out."
+  (check-timespec 'sem-timedwait abs-timeout)
+  (%%vc-sem-timedwait sem (struct-timespec-tv_sec abs-timeout)
+                      (struct-timespec-tv_nsec abs-timeout) abs-timeout))
+
+;;; ---------------------------------------------------------------- errors
+
+(define (strerror code)
+  "The message of the negated errno @var{code}, in the form
+@code{\"EINVAL: Invalid argument\"}; @code{#f} gives @code{\"no error\"}
+and @code{#t} @code{\"unknown errno code (#t)\"}, as in Vicare."
+  (cond ((not code) "no error")
+        ((eq? code #t) "unknown errno code (#t)")
+        ((and (exact-integer? code) (< -4096 code 0))
+         (let ((name (%errno->string code)))
+           (if name
+               (string-append name ": " ((@ (guile) strerror) (- code)))
+               (format #f "unknown errno code (~a)" code))))
+        (else
+         (procedure-argument-violation 'strerror
+                                       "expected errno code as argument"
+                                       code))))

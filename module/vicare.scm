@@ -1,0 +1,25 @@
+;;; (vicare) -- Vicare's base library, as a Vicare program imports it.
+;;; Copyright (C) 2026 The guile-vicare-compat authors
+;;; SPDX-License-Identifier: GPL-3.0-or-later
+
+;;; Commentary:
+;;;
+;;; A Vicare program imports (vicare) for the whole language: R6RS plus
+;;; pointers, memory, FASL, unwind-protect and friends, and Vicare's exit.
+;;; This alias exports every public binding of (vicare-compat) and of
+;;; Guile's (rnrs); where both have a name, (vicare-compat)'s wins (exit).
+;;; Names that differ from Guile's core bindings are replacements, so the
+;;; import prints no warning.  When `guile FILE' runs a Vicare program,
+;;; the program is run as Vicare's manual shows it, values printed: see
+;;; (vicare-compat program).
+;;;
+;;; Code:
+
+(define-module (vicare)
+  #:use-module (vicare-compat alias)
+  #:use-module (vicare-compat program))
+
+(re-export-modules! (current-module) '((vicare-compat) (rnrs)))
+
+;; Last: the program imports this very module, which must be complete.
+(run-program-file-if-main! '(vicare))
