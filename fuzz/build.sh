@@ -17,8 +17,11 @@ test -f "$build/config.h" || { echo "build.sh: no config.h in $build (configure 
 CC=${CC:-clang}
 SAN=${SAN:--fsanitize=fuzzer,address,undefined}
 sources=`ls "$top"/src/*.c | grep -v gen-constants`
+# glibc's <complex.h> defines CMPLX only for GCC >= 4.7, and clang says it
+# is GCC 4.2; src/pointer.c needs it.
+CMPLX_DEF='-DCMPLX(x,y)=__builtin_complex((double)(x),(double)(y))'
 set -x
 $CC -g -O1 -fno-omit-frame-pointer $SAN -fno-sanitize-recover=undefined \
-  -I"$build" -I"$top/src" `pkg-config --cflags guile-3.0` \
+  "$CMPLX_DEF" -I"$build" -I"$top/src" `pkg-config --cflags guile-3.0` \
   -o "$fuzzdir/fasl-read-fuzz" "$fuzzdir/fasl-read-fuzz.c" $sources \
   `pkg-config --libs guile-3.0` -lgmp
