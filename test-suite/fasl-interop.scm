@@ -448,6 +448,7 @@ interop-tests (the last holds the counts of replies that went missing)."
                  (lambda () (fasl-equal? (build-datum d) (fasl-decode bv)))
                  (lambda (key . args) (list 'raised key args)))))
         (and (not (eq? r #t)) (or r 'not-fasl-equal))))
+    (log-coverage! all)
     (write-lines specs (map object->string all))
     (write-lines writable-specs (map object->string writable))
     (run-peer "write" writable-specs ikarus-hex)
@@ -483,6 +484,26 @@ interop-tests (the last holds the counts of replies that went missing)."
              '()
              (list (list first (length writable) (length theirs) n (length replies)))))))))
 
+(define coverage (make-hash-table))
+
+(define (log-coverage! descriptions)
+  ;; Count, for the log, the node kinds generated and the data that share
+  ;; an object or that Ikarus cannot write.
+  (define (bump! key) (hashq-set! coverage key (+ 1 (hashq-ref coverage key 0))))
+  (for-each
+   (lambda (d)
+     (match d
+       (('datum root nodes)
+        (for-each (lambda (n) (bump! (car n))) nodes)
+        (let ((refs (make-hash-table)))
+          (for-each (lambda (i) (hashv-set! refs i (+ 1 (hashv-ref refs i 0))))
+                    (description-refs (cons root nodes)))
+          (when (any (lambda (i) (> (hashv-ref refs i 0) 1)) (iota (length nodes)))
+            (bump! 'data-with-sharing)))
+        (unless (description-ikarus-writable? d)
+          (bump! 'data-with-self-reaching-hashtable)))))
+   descriptions))
+
 (define (first-failures failures)
   ;; Keep the log readable: the count and the first three failures.
   (if (null? failures)
@@ -510,8 +531,13 @@ interop-tests (the last holds the counts of replies that went missing)."
             (loop (+ first batch-size)
                   (map append failures
                        (check-batch rng first (min batch-size (- count first)))))
-            (for-each (lambda (name failures)
-                        (test-equal name '() (first-failures failures)))
-                      interop-tests failures)))))
+            (begin
+              (format #t "generated: ~a~%"
+                      (sort (hash-map->list cons coverage)
+                            (lambda (a b) (string<? (symbol->string (car a))
+                                                    (symbol->string (car b))))))
+              (for-each (lambda (name failures)
+                          (test-equal name '() (first-failures failures)))
+                        interop-tests failures))))))
 
 (test-end "fasl-interop")
