@@ -49,7 +49,7 @@
              (rnrs bytevectors)
              ((rnrs records syntactic)
               #:select ((define-record-type . define-r6rs-record-type)))
-                          ((rnrs hashtables)
+             ((rnrs hashtables)
               #:select (make-eq-hashtable make-eqv-hashtable hashtable-set!))
              (srfi srfi-1)
              (ice-9 match)
