@@ -74,6 +74,7 @@ struct writer
   uint8_t *buf, *p, *end;
   int buf_is_dest;
   size_t bound;
+  size_t shared;                /* objects referenced more than once */
   uint32_t next_mark;
   int mpz_ready;
   mpz_t z;
@@ -254,8 +255,12 @@ bitmap_count (struct writer *w, scm_t_bits k)
       c->seen[unit / 64] |= bit;
       return 0;
     }
-  c->twice[unit / 64] |= bit;
-  return 1;
+  if (!(c->twice[unit / 64] & bit))
+    {
+      c->twice[unit / 64] |= bit;
+      return 1;
+    }
+  return 2;
 }
 
 static inline int
@@ -294,7 +299,8 @@ count_reference (struct writer *w, SCM x)
       switch_to_bitmaps (w);
       return bitmap_count (w, SCM_UNPACK (x));
     }
-  return table_ref (w, x)->count++;
+  uint32_t c = table_ref (w, x)->count++;
+  return c > 2 ? 2 : c;
 }
 
 static inline int
@@ -476,6 +482,9 @@ walk (struct writer *w, SCM root)
   while (w->sp > 0)
     {
       SCM x = w->stack[--w->sp];
+      /* Whether X is the cdr of a pair seen for the first time: an
+         unshared one continues that pair's chain at no cost.  */
+      int via_cdr = 0;
     again:
       if (SCM_IMP (x))
         {
@@ -498,15 +507,24 @@ walk (struct writer *w, SCM root)
           w->bound += 9;
           continue;
         }
-      /* A first reference may need ">" m, a later one is "<" m.  */
-      w->bound += 5;
-      if (count_reference (w, x) > 0)
-        continue;
+      /* A later reference is "<" m; a shared object's first one gets
+         ">" m, and a shared pair may start a chain (added after the
+         walk, once the shared objects are counted).  */
+      unsigned seen = count_reference (w, x);
+      if (seen > 0)
+        {
+          w->bound += 5;
+          w->shared += seen == 1;
+          continue;
+        }
       if (scm_is_pair (x))
         {
-          w->bound += 9;
+          /* P, l or L: only where a chain can start.  */
+          if (!via_cdr)
+            w->bound += 9;
           push (w, SCM_CAR (x));
           x = SCM_CDR (x);
+          via_cdr = 1;
           goto again;
         }
       else if (SCM_I_IS_VECTOR (x))
@@ -984,6 +1002,7 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
   w.buf = NULL;
   w.buf_is_dest = 0;
   w.bound = VC_FASL_HEADER_SIZE;
+  w.shared = 0;
 
   scm_dynwind_begin (0);
   scm_dynwind_unwind_handler (writer_unwind, &w, 0);
@@ -994,6 +1013,8 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
       walk (&w, SCM_CAR (l));
     }
   walk (&w, obj);
+  w.bound += 14 * w.shared;     /* ">" m, and a chain head for a pair */
+  w.bound += 32;                /* emit's "ensure (w, 32)" per object */
 
   uint8_t *dest = dest_for ? dest_for (data, w.bound) : NULL;
   if (dest)
