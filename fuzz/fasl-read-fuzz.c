@@ -66,6 +66,7 @@ decode_handler (void *data, SCM key, SCM args)
                scm_current_error_port ());
   scm_write (scm_cons (key, args), scm_current_error_port ());
   scm_newline (scm_current_error_port ());
+  scm_force_output (scm_current_error_port ());
   abort ();
 }
 
