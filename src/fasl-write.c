@@ -737,10 +737,19 @@ emit_bignum (struct writer *w, SCM x)
     }
   mpz_ptr z = w->z;
   scm_to_mpz (x, z);
-  size_t limbs = (mpz_sizeinbase (z, 2) + 63) / 64;
-  ensure (w, 9 + 8 * limbs);
-  size_t count = 0;
+  size_t count;
+#if GMP_LIMB_BITS == 64
+  /* The limbs as they are, least significant first (mpz_export is
+     general and several times slower).  */
+  count = mpz_size (z);
+  ensure (w, 9 + 8 * count);
+  const mp_limb_t *limbs = mpz_limbs_read (z);
+  for (size_t i = 0; i < count; i++)
+    vc_fasl_store64 (w->p + 9 + 8 * i, limbs[i]);
+#else
+  ensure (w, 9 + 8 * ((mpz_sizeinbase (z, 2) + 63) / 64));
   mpz_export (w->p + 9, &count, -1, 8, -1, 0, z);
+#endif
   int64_t k = (int64_t) (8 * count);
   put_word (w, 'b', (uint64_t) (mpz_sgn (z) < 0 ? -k : k));
   w->p += 8 * count;
