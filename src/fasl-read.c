@@ -241,9 +241,17 @@ read_bignum (struct reader *r, size_t off)
     }
   mpz_t z;
   mpz_init (z);
+#if GMP_LIMB_BITS == 64
+  /* Straight into the limbs (mpz_import is general and slower).  */
+  mp_limb_t *d = mpz_limbs_write (z, (mp_size_t) limbs);
+  for (size_t i = 0; i < limbs; i++)
+    d[i] = vc_fasl_load64 (p + 8 * i);
+  mpz_limbs_finish (z, k < 0 ? -(mp_size_t) limbs : (mp_size_t) limbs);
+#else
   mpz_import (z, limbs, -1, 8, -1, 0, p);
   if (k < 0)
     mpz_neg (z, z);
+#endif
   SCM v = scm_from_mpz (z);
   mpz_clear (z);
   return v;

@@ -74,6 +74,7 @@ struct writer
   uint8_t *buf, *p, *end;
   int buf_is_dest;
   size_t bound;
+  size_t shared;                /* objects referenced more than once */
   uint32_t next_mark;
   int mpz_ready;
   mpz_t z;
@@ -254,8 +255,12 @@ bitmap_count (struct writer *w, scm_t_bits k)
       c->seen[unit / 64] |= bit;
       return 0;
     }
-  c->twice[unit / 64] |= bit;
-  return 1;
+  if (!(c->twice[unit / 64] & bit))
+    {
+      c->twice[unit / 64] |= bit;
+      return 1;
+    }
+  return 2;
 }
 
 static inline int
@@ -294,7 +299,8 @@ count_reference (struct writer *w, SCM x)
       switch_to_bitmaps (w);
       return bitmap_count (w, SCM_UNPACK (x));
     }
-  return table_ref (w, x)->count++;
+  uint32_t c = table_ref (w, x)->count++;
+  return c > 2 ? 2 : c;
 }
 
 static inline int
@@ -469,6 +475,32 @@ symbol_size (SCM sym)
 
 /* ------------------------------------------------------------- the walk */
 
+/* Add immediate X to the size, or refuse it.  */
+static inline void
+walk_immediate (struct writer *w, SCM x)
+{
+  if (SCM_I_INUMP (x))
+    w->bound += fasl_fixnum_p (x) ? 9 : 17;
+  else if (SCM_CHARP (x))
+    w->bound += SCM_CHAR (x) < 256 ? 2 : 5;
+  else if (scm_is_eq (x, SCM_EOL) || scm_is_eq (x, SCM_BOOL_T)
+           || scm_is_eq (x, SCM_BOOL_F) || scm_is_eq (x, SCM_EOF_VAL)
+           || scm_is_eq (x, SCM_UNSPECIFIED))
+    w->bound += 1;
+  else
+    not_writable (w, x);
+}
+
+/* Walk X later, or now if it is an immediate.  */
+static inline void
+walk_later (struct writer *w, SCM x)
+{
+  if (SCM_IMP (x))
+    walk_immediate (w, x);
+  else
+    push (w, x);
+}
+
 static void
 walk (struct writer *w, SCM root)
 {
@@ -476,19 +508,13 @@ walk (struct writer *w, SCM root)
   while (w->sp > 0)
     {
       SCM x = w->stack[--w->sp];
+      /* Whether X is the cdr of a pair seen for the first time: an
+         unshared one continues that pair's chain at no cost.  */
+      int via_cdr = 0;
     again:
       if (SCM_IMP (x))
         {
-          if (SCM_I_INUMP (x))
-            w->bound += fasl_fixnum_p (x) ? 9 : 17;
-          else if (SCM_CHARP (x))
-            w->bound += SCM_CHAR (x) < 256 ? 2 : 5;
-          else if (scm_is_eq (x, SCM_EOL) || scm_is_eq (x, SCM_BOOL_T)
-                   || scm_is_eq (x, SCM_BOOL_F) || scm_is_eq (x, SCM_EOF_VAL)
-                   || scm_is_eq (x, SCM_UNSPECIFIED))
-            w->bound += 1;
-          else
-            not_writable (w, x);
+          walk_immediate (w, x);
           continue;
         }
       if (VC_UNLIKELY (empty_bytevector_p (x)))
@@ -498,15 +524,24 @@ walk (struct writer *w, SCM root)
           w->bound += 9;
           continue;
         }
-      /* A first reference may need ">" m, a later one is "<" m.  */
-      w->bound += 5;
-      if (count_reference (w, x) > 0)
-        continue;
+      /* A later reference is "<" m; a shared object's first one gets
+         ">" m, and a shared pair may start a chain (added after the
+         walk, once the shared objects are counted).  */
+      unsigned seen = count_reference (w, x);
+      if (seen > 0)
+        {
+          w->bound += 5;
+          w->shared += seen == 1;
+          continue;
+        }
       if (scm_is_pair (x))
         {
-          w->bound += 9;
-          push (w, SCM_CAR (x));
+          /* P, l or L: only where a chain can start.  */
+          if (!via_cdr)
+            w->bound += 9;
+          walk_later (w, SCM_CAR (x));
           x = SCM_CDR (x);
+          via_cdr = 1;
           goto again;
         }
       else if (SCM_I_IS_VECTOR (x))
@@ -517,7 +552,12 @@ walk (struct writer *w, SCM root)
             stack_grow (w, n);
           const SCM *elts = SCM_I_VECTOR_ELTS (x);
           for (size_t i = 0; i < n; i++)
-            w->stack[w->sp++] = elts[i];
+            {
+              if (SCM_IMP (elts[i]))
+                walk_immediate (w, elts[i]);
+              else
+                w->stack[w->sp++] = elts[i];
+            }
         }
       else if (scm_is_string (x))
         w->bound += string_size (x);
@@ -697,10 +737,19 @@ emit_bignum (struct writer *w, SCM x)
     }
   mpz_ptr z = w->z;
   scm_to_mpz (x, z);
-  size_t limbs = (mpz_sizeinbase (z, 2) + 63) / 64;
-  ensure (w, 9 + 8 * limbs);
-  size_t count = 0;
+  size_t count;
+#if GMP_LIMB_BITS == 64
+  /* The limbs as they are, least significant first (mpz_export is
+     general and several times slower).  */
+  count = mpz_size (z);
+  ensure (w, 9 + 8 * count);
+  const mp_limb_t *limbs = mpz_limbs_read (z);
+  for (size_t i = 0; i < count; i++)
+    vc_fasl_store64 (w->p + 9 + 8 * i, limbs[i]);
+#else
+  ensure (w, 9 + 8 * ((mpz_sizeinbase (z, 2) + 63) / 64));
   mpz_export (w->p + 9, &count, -1, 8, -1, 0, z);
+#endif
   int64_t k = (int64_t) (8 * count);
   put_word (w, 'b', (uint64_t) (mpz_sgn (z) < 0 ? -k : k));
   w->p += 8 * count;
@@ -716,6 +765,197 @@ emit_small_bignum (struct writer *w, int64_t n)
   w->p += 8;
 }
 
+/* The mark of shared X: ">" m before its first occurrence (return 0,
+   the caller writes X), "<" m for the others (return 1, done).  */
+static inline int
+emit_mark (struct writer *w, SCM x)
+{
+  struct entry *e = table_ref (w, x);
+  if (e->mark)
+    {
+      w->p[0] = '<';
+      vc_fasl_store32 (w->p + 1, e->mark);
+      w->p += 5;
+      return 1;
+    }
+  e->mark = ++w->next_mark;
+  w->p[0] = '>';
+  vc_fasl_store32 (w->p + 1, e->mark);
+  w->p += 5;
+  return 0;
+}
+
+static inline int
+container_p (SCM x)
+{
+  return scm_is_pair (x) || SCM_I_IS_VECTOR (x) || SCM_STRUCTP (x)
+    || SCM_FRACTIONP (x);
+}
+
+/* Write X if it holds no other object to walk (an immediate, a string,
+   symbol, bytevector or number but a ratnum), mark included, and return
+   1; return 0 for a container, writing nothing.  Containers' elements
+   that are atoms are written through this, with no trip through the
+   stack.  */
+static int
+emit_atom (struct writer *w, SCM x)
+{
+  ensure (w, 32);
+  if (SCM_IMP (x))
+    {
+      if (SCM_I_INUMP (x))
+        {
+          int64_t n = SCM_I_INUM (x);
+          if (n >= FASL_FIXNUM_MIN && n <= FASL_FIXNUM_MAX)
+            put_word (w, 'I', (uint64_t) n << 3);
+          else
+            emit_small_bignum (w, n);
+        }
+      else if (SCM_CHARP (x))
+        {
+          uint32_t c = SCM_CHAR (x);
+          if (c < 256)
+            {
+              w->p[0] = 'c';
+              w->p[1] = (uint8_t) c;
+              w->p += 2;
+            }
+          else
+            {
+              w->p[0] = 'C';
+              vc_fasl_store32 (w->p + 1, c);
+              w->p += 5;
+            }
+        }
+      else if (scm_is_eq (x, SCM_EOL))
+        *w->p++ = 'N';
+      else if (scm_is_eq (x, SCM_BOOL_T))
+        *w->p++ = 'T';
+      else if (scm_is_eq (x, SCM_BOOL_F))
+        *w->p++ = 'F';
+      else if (scm_is_eq (x, SCM_EOF_VAL))
+        *w->p++ = 'E';
+      else
+        *w->p++ = 'U';
+      return 1;
+    }
+  if (VC_UNLIKELY (empty_bytevector_p (x)))
+    {
+      put_word (w, 'v', 0);
+      return 1;
+    }
+  if (container_p (x))
+    return 0;
+  if (shared_p (w, x) && emit_mark (w, x))
+    return 1;
+
+  if (scm_is_string (x))
+    emit_string (w, x);
+  else if (scm_is_symbol (x))
+    {
+      SCM unique = aux_get (w, x);
+      if (SCM_UNBNDP (unique))
+        {
+          *w->p++ = 'M';
+          emit_symbol_name (w, x);
+        }
+      else
+        {
+          *w->p++ = 'G';
+          emit_symbol_name (w, x);
+          emit_string (w, unique);
+        }
+    }
+  else if (SCM_BYTEVECTOR_P (x))
+    {
+      size_t n = SCM_BYTEVECTOR_LENGTH (x);
+      ensure (w, 9 + n);
+      put_word (w, 'v', n);
+      memcpy (w->p, SCM_BYTEVECTOR_CONTENTS (x), n);
+      w->p += n;
+    }
+  else if (SCM_REALP (x))
+    {
+      double d = SCM_REAL_VALUE (x);
+      uint64_t bits;
+      memcpy (&bits, &d, 8);
+      put_word (w, 'f', bits);
+    }
+  else if (SCM_BIGP (x))
+    emit_bignum (w, x);
+  else
+    {
+      /* A complex number: the walk accepted nothing else.  */
+      double re = SCM_COMPLEX_REAL (x), im = SCM_COMPLEX_IMAG (x);
+      uint64_t bits;
+      *w->p++ = 'i';
+      memcpy (&bits, &re, 8);
+      put_word (w, 'f', bits);
+      memcpy (&bits, &im, 8);
+      put_word (w, 'f', bits);
+    }
+  return 1;
+}
+
+/* A container whose elements are not all written yet waits on the stack
+   as three entries: the container (for a chain, its next pair), the
+   index or count as a fixnum, and this marker, which no datum holds (the
+   walk refuses it).  */
+#define RESUME SCM_UNDEFINED
+
+static void
+push_resume (struct writer *w, SCM x, size_t k)
+{
+  push (w, x);
+  push (w, SCM_I_MAKINUM (k));
+  push (w, RESUME);
+}
+
+/* The cars of K chained pairs from P, then the tail.  */
+static void
+emit_chain (struct writer *w, SCM p, size_t k)
+{
+  for (;;)
+    {
+      /* P is a pair unless another thread changed the list meanwhile:
+         then the output is wrong, but nothing is read out of bounds.  */
+      if (VC_UNLIKELY (!scm_is_pair (p)))
+        break;
+      SCM a = SCM_CAR (p);
+      p = SCM_CDR (p);
+      k--;
+      if (!emit_atom (w, a))
+        {
+          if (k > 0)
+            push_resume (w, p, k);
+          else
+            push (w, p);
+          push (w, a);
+          return;
+        }
+      if (k == 0)
+        break;
+    }
+  if (!emit_atom (w, p))
+    push (w, p);
+}
+
+/* The elements of vector V from I.  */
+static void
+emit_vector (struct writer *w, SCM v, size_t i)
+{
+  size_t n = SCM_I_VECTOR_LENGTH (v);
+  const SCM *elts = SCM_I_VECTOR_ELTS (v);
+  for (; i < n; i++)
+    if (!emit_atom (w, elts[i]))
+      {
+        if (i + 1 < n)
+          push_resume (w, v, i + 1);
+        push (w, elts[i]);
+        return;
+      }
+}
+
 static void
 emit (struct writer *w, SCM root)
 {
@@ -723,90 +963,29 @@ emit (struct writer *w, SCM root)
   while (w->sp > 0)
     {
       SCM x = w->stack[--w->sp];
-      ensure (w, 32);
-      if (SCM_IMP (x))
+      if (scm_is_eq (x, RESUME))
         {
-          if (SCM_I_INUMP (x))
-            {
-              int64_t n = SCM_I_INUM (x);
-              if (n >= FASL_FIXNUM_MIN && n <= FASL_FIXNUM_MAX)
-                put_word (w, 'I', (uint64_t) n << 3);
-              else
-                emit_small_bignum (w, n);
-            }
-          else if (SCM_CHARP (x))
-            {
-              uint32_t c = SCM_CHAR (x);
-              if (c < 256)
-                {
-                  w->p[0] = 'c';
-                  w->p[1] = (uint8_t) c;
-                  w->p += 2;
-                }
-              else
-                {
-                  w->p[0] = 'C';
-                  vc_fasl_store32 (w->p + 1, c);
-                  w->p += 5;
-                }
-            }
-          else if (scm_is_eq (x, SCM_EOL))
-            *w->p++ = 'N';
-          else if (scm_is_eq (x, SCM_BOOL_T))
-            *w->p++ = 'T';
-          else if (scm_is_eq (x, SCM_BOOL_F))
-            *w->p++ = 'F';
-          else if (scm_is_eq (x, SCM_EOF_VAL))
-            *w->p++ = 'E';
+          size_t k = SCM_I_INUM (w->stack[--w->sp]);
+          SCM c = w->stack[--w->sp];
+          if (scm_is_pair (c))
+            emit_chain (w, c, k);
           else
-            *w->p++ = 'U';
+            emit_vector (w, c, k);
           continue;
         }
+      if (emit_atom (w, x))
+        continue;
 
-      if (VC_UNLIKELY (empty_bytevector_p (x)))
-        {
-          put_word (w, 'v', 0);
-          continue;
-        }
-      if (shared_p (w, x))
-        {
-          struct entry *e = table_ref (w, x);
-          if (e->mark)
-            {
-              w->p[0] = '<';
-              vc_fasl_store32 (w->p + 1, e->mark);
-              w->p += 5;
-              continue;
-            }
-          e->mark = ++w->next_mark;
-          w->p[0] = '>';
-          vc_fasl_store32 (w->p + 1, e->mark);
-          w->p += 5;
-        }
-
+      /* A container.  */
+      if (shared_p (w, x) && emit_mark (w, x))
+        continue;
       if (scm_is_pair (x))
         {
-          /* Push the car, the cars of the unshared pairs that follow
-             along the cdrs, and the tail; then reverse them so that
-             the car comes off the stack first.  */
-          size_t base = w->sp;
-          push (w, SCM_CAR (x));
-          SCM y = SCM_CDR (x);
-          while (scm_is_pair (y) && !shared_p (w, y))
-            {
-              push (w, SCM_CAR (y));
-              y = SCM_CDR (y);
-            }
-          size_t n = w->sp - base - 1;
-          push (w, y);
-          for (SCM *a = w->stack + base, *b = w->stack + w->sp - 1; a < b;
-               a++, b--)
-            {
-              SCM t = *a;
-              *a = *b;
-              *b = t;
-            }
-          ensure (w, 9);
+          /* Count the unshared pairs that follow along the cdrs.  */
+          size_t n = 0;
+          for (SCM y = SCM_CDR (x); scm_is_pair (y) && !shared_p (w, y);
+               y = SCM_CDR (y))
+            n++;
           if (n == 0)
             *w->p++ = 'P';
           else if (n < 256)
@@ -817,68 +996,18 @@ emit (struct writer *w, SCM root)
             }
           else
             put_word (w, 'L', n);
+          emit_chain (w, x, n + 1);
         }
       else if (SCM_I_IS_VECTOR (x))
         {
-          size_t n = SCM_I_VECTOR_LENGTH (x);
-          put_word (w, 'V', n);
-          if (w->stack_cap - w->sp < n)
-            stack_grow (w, n);
-          const SCM *elts = SCM_I_VECTOR_ELTS (x);
-          SCM *s = w->stack + w->sp;
-          for (size_t i = 0; i < n; i++)
-            s[n - 1 - i] = elts[i];
-          w->sp += n;
+          put_word (w, 'V', SCM_I_VECTOR_LENGTH (x));
+          emit_vector (w, x, 0);
         }
-      else if (scm_is_string (x))
-        emit_string (w, x);
-      else if (scm_is_symbol (x))
-        {
-          SCM unique = aux_get (w, x);
-          if (SCM_UNBNDP (unique))
-            {
-              *w->p++ = 'M';
-              emit_symbol_name (w, x);
-            }
-          else
-            {
-              *w->p++ = 'G';
-              emit_symbol_name (w, x);
-              emit_string (w, unique);
-            }
-        }
-      else if (SCM_BYTEVECTOR_P (x))
-        {
-          size_t n = SCM_BYTEVECTOR_LENGTH (x);
-          ensure (w, 9 + n);
-          put_word (w, 'v', n);
-          memcpy (w->p, SCM_BYTEVECTOR_CONTENTS (x), n);
-          w->p += n;
-        }
-      else if (SCM_REALP (x))
-        {
-          double d = SCM_REAL_VALUE (x);
-          uint64_t bits;
-          memcpy (&bits, &d, 8);
-          put_word (w, 'f', bits);
-        }
-      else if (SCM_BIGP (x))
-        emit_bignum (w, x);
       else if (SCM_FRACTIONP (x))
         {
           *w->p++ = 'r';
           push (w, SCM_FRACTION_NUMERATOR (x));
           push (w, SCM_FRACTION_DENOMINATOR (x));
-        }
-      else if (SCM_COMPLEXP (x))
-        {
-          double re = SCM_COMPLEX_REAL (x), im = SCM_COMPLEX_IMAG (x);
-          uint64_t bits;
-          *w->p++ = 'i';
-          memcpy (&bits, &re, 8);
-          put_word (w, 'f', bits);
-          memcpy (&bits, &im, 8);
-          put_word (w, 'f', bits);
         }
       else
         {
@@ -984,6 +1113,7 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
   w.buf = NULL;
   w.buf_is_dest = 0;
   w.bound = VC_FASL_HEADER_SIZE;
+  w.shared = 0;
 
   scm_dynwind_begin (0);
   scm_dynwind_unwind_handler (writer_unwind, &w, 0);
@@ -994,6 +1124,8 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
       walk (&w, SCM_CAR (l));
     }
   walk (&w, obj);
+  w.bound += 14 * w.shared;     /* ">" m, and a chain head for a pair */
+  w.bound += 32;                /* emit's "ensure (w, 32)" per object */
 
   uint8_t *dest = dest_for ? dest_for (data, w.bound) : NULL;
   if (dest)

@@ -6,11 +6,12 @@
    bytes between it and ports, bytevectors and memory blocks.
 
    fasl-read takes exactly the datum's bytes from a port, so that several
-   data can follow each other on a pipe or socket: it collects what the
-   port has available, lets the scanner find where the datum ends, reads
-   more only while the scanner says more is needed (a blocking read then
-   asks for no byte beyond the datum), decodes, and gives back with
-   unget the bytes it collected past the datum.  */
+   data can follow each other on a pipe or socket: the scanner of
+   fasl-read.c says how many more bytes the datum needs at least (one
+   per object its open containers still expect), fasl-read reads that
+   many, and so on until the scanner has seen the end.  No byte past the
+   datum is ever read, and a blocking read waits only for bytes that
+   must come.  */
 
 #include <config.h>
 
@@ -204,9 +205,10 @@ fasl_encode (SCM obj)
       size_t bound = SCM_BYTEVECTOR_LENGTH (bv);
       if (len == bound)
         return bv;
-      /* Little unused: a bytevector of LEN bytes over the same memory
-         (its pointer keeps BV alive).  Else copy, freeing the rest.  */
-      if (bound - len <= len / 16 + 64)
+      /* A big buffer with little unused: a bytevector of LEN bytes over
+         the same memory (its pointer keeps BV alive) saves a copy, at the
+         cost of a weak reference.  Else copy.  */
+      if (len >= 65536 && bound - len <= len / 16 + 64)
         return scm_pointer_to_bytevector (scm_bytevector_to_pointer (bv,
                                                                      SCM_INUM0),
                                           scm_from_size_t (len), SCM_INUM0,
@@ -304,11 +306,13 @@ fasl_read_memory (SCM pointer, SCM limit)
   return scm_values_2 (v, scm_from_size_t (used));
 }
 
-/* Bytes collected from a port: a growable malloc'd buffer.  */
+/* Bytes collected from a port: a growable buffer, on the stack while
+   the datum is small, then malloc'd.  */
 struct collected
 {
   uint8_t *buf;
   size_t len, cap;
+  uint8_t small[512];
 };
 
 /* Make room for N more bytes.  */
@@ -317,28 +321,24 @@ collect_reserve (struct collected *c, size_t n)
 {
   if (c->cap - c->len >= n)
     return;
-  size_t cap = c->cap ? c->cap : 4096;
+  size_t cap = c->cap * 2;
   while (cap - c->len < n)
     cap *= 2;
-  uint8_t *b = realloc (c->buf, cap);
+  uint8_t *b = realloc (c->buf == c->small ? NULL : c->buf, cap);
   if (!b)
     vc_raise_out_of_memory ("fasl-read");
+  if (c->buf == c->small)
+    memcpy (b, c->small, c->len);
   c->buf = b;
   c->cap = cap;
 }
 
 static void
-collected_free (void *c)
+collected_free (void *p)
 {
-  free (((struct collected *) c)->buf);
-}
-
-static void
-collect (struct collected *c, const uint8_t *bytes, size_t n)
-{
-  collect_reserve (c, n);
-  memcpy (c->buf + c->len, bytes, n);
-  c->len += n;
+  struct collected *c = p;
+  if (c->buf != c->small)
+    free (c->buf);
 }
 
 /* Room for up to N more bytes, growing at most by doubling: a length
@@ -361,9 +361,13 @@ fasl_read (SCM port)
   if (!SCM_OPINPORTP (port))
     vc_raise_argument (who, 1, "binary-input-port?", port);
 
-  /* The bytes collected are malloc'd (they hold no pointers, and big
-     GC allocations would start collections); freed however we leave.  */
-  struct collected c = { NULL, 0, 0 };
+  /* The bytes collected are not GC memory (they hold no pointers, and
+     big GC allocations would start collections); freed however we
+     leave.  */
+  struct collected c;
+  c.buf = c.small;
+  c.len = 0;
+  c.cap = sizeof c.small;
   scm_dynwind_begin (0);
   scm_dynwind_unwind_handler (collected_free, &c, SCM_F_WIND_EXPLICITLY);
   struct vc_fasl_scan scan;
@@ -382,34 +386,18 @@ fasl_read (SCM port)
           end = c.len;
           break;
         }
-      size_t missing = end - c.len;
-      if (missing >= 4096)
-        {
-          /* A long payload the datum needs: read it straight in.  */
-          size_t n = collect_room (&c, missing);
-          size_t got = scm_c_read (port, c.buf + c.len, n);
-          c.len += got;
-          if (got < n)
-            eof = 1;
-        }
-      else
-        {
-          SCM some = scm_get_bytevector_some (port);
-          if (SCM_EOF_OBJECT_P (some))
-            eof = 1;
-          else
-            {
-              collect (&c, (const uint8_t *) SCM_BYTEVECTOR_CONTENTS (some),
-                       SCM_BYTEVECTOR_LENGTH (some));
-              scm_remember_upto_here_1 (some);
-            }
-        }
+      /* Read the bytes the datum surely still needs, no more: a
+         blocking read then waits only for bytes that must come, and no
+         byte past the datum is ever taken from the port.  */
+      size_t n = collect_room (&c, end - c.len);
+      size_t got = scm_c_read (port, c.buf + c.len, n);
+      c.len += got;
+      if (got < n)
+        eof = 1;
     }
 
   size_t used;
   SCM v = vc_fasl_decode_who (c.buf, end, &used, who);
-  if (c.len > used)
-    scm_unget_bytes (c.buf + used, c.len - used, port);
   scm_dynwind_end ();
   return v;
 }
