@@ -36,6 +36,48 @@ vc_raise_procedure (void)
   return proc;
 }
 
+/* MESSAGE as a Scheme string.  Messages are built with snprintf from
+   parts that may come from the input (a FASL record name, say) and may be
+   cut in the middle of a UTF-8 sequence: every byte that does not start a
+   complete, valid sequence becomes '?', so raising never fails with a
+   decoding error of its own.  */
+static SCM
+message_string (const char *message)
+{
+  size_t len = strlen (message);
+  char *clean = scm_gc_malloc_pointerless (len + 1, "vc message");
+  const unsigned char *p = (const unsigned char *) message;
+  size_t i = 0;
+  while (i < len)
+    {
+      unsigned char c = p[i];
+      size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
+        : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+      int ok = n > 0 && i + n <= len && !(n == 2 && c < 0xC2);
+      for (size_t k = 1; ok && k < n; k++)
+        ok = (p[i + k] & 0xC0) == 0x80;
+      if (ok && n == 3)
+        {
+          unsigned cp = ((c & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6);
+          ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+        }
+      if (ok && n == 4)
+        {
+          unsigned cp = ((c & 0x07) << 18) | ((p[i + 1] & 0x3F) << 12);
+          ok = cp >= 0x10000 && cp <= 0x10FFFF;
+        }
+      if (ok)
+        {
+          memcpy (clean + i, p + i, n);
+          i += n;
+        }
+      else
+        clean[i++] = '?';
+    }
+  clean[len] = '\0';
+  return scm_from_utf8_stringn (clean, len);
+}
+
 static VC_NORETURN void
 vc_raise (SCM kind, const char *who, SCM message, SCM irritants, SCM extra)
 {
@@ -56,21 +98,21 @@ vc_raise_argument (const char *who, int pos, const char *expected, SCM value)
 void
 vc_raise_argument_kind (const char *who, const char *message, SCM irritants)
 {
-  vc_raise (sym_argument_kind, who, scm_from_utf8_string (message), irritants,
+  vc_raise (sym_argument_kind, who, message_string (message), irritants,
             SCM_BOOL_F);
 }
 
 void
 vc_raise_consistency (const char *who, const char *message, SCM irritants)
 {
-  vc_raise (sym_consistency, who, scm_from_utf8_string (message), irritants,
+  vc_raise (sym_consistency, who, message_string (message), irritants,
             SCM_BOOL_F);
 }
 
 void
 vc_raise_assertion (const char *who, const char *message, SCM irritants)
 {
-  vc_raise (sym_assertion, who, scm_from_utf8_string (message), irritants,
+  vc_raise (sym_assertion, who, message_string (message), irritants,
             SCM_BOOL_F);
 }
 
@@ -110,7 +152,7 @@ vc_raise_errno (const char *who, int errnum, SCM irritants)
   /* A pair (code . #t) asks %vc-raise to add &i/o-eagain.  */
   if (errnum == EAGAIN || errnum == EWOULDBLOCK)
     code = scm_cons (code, SCM_BOOL_T);
-  vc_raise (sym_errno, who, scm_from_locale_string (buf), irritants, code);
+  vc_raise (sym_errno, who, message_string (buf), irritants, code);
 }
 
 void
@@ -126,7 +168,7 @@ vc_raise_fasl_read (const char *who, const char *message, size_t offset,
                     int header, SCM irritants)
 {
   vc_raise (header ? sym_fasl_header : sym_fasl_read, who,
-            scm_from_utf8_string (message), irritants,
+            message_string (message), irritants,
             scm_from_size_t (offset));
 }
 
