@@ -350,6 +350,16 @@ bench_noop (SCM memory, SCM offset)
   return offset;
 }
 
+/* The floor of a getter that returns a flonum: Guile boxes every flonum a
+   C primitive returns, so the allocation is part of any design.  */
+static SCM
+bench_noop_double (SCM memory, SCM offset)
+{
+  (void) memory;
+  (void) offset;
+  return scm_from_double (2.0);
+}
+
 static SCM
 bench_noop3 (SCM memory, SCM offset, SCM value)
 {
@@ -398,5 +408,7 @@ vc_init_pointer (void)
              (scm_t_subr) register_memory_block_type);
   vc_define ("%vc-bench-noop", 2, 0, 0, (scm_t_subr) bench_noop);
   vc_define ("%vc-bench-noop3", 3, 0, 0, (scm_t_subr) bench_noop3);
+  vc_define ("%vc-bench-noop-double", 2, 0, 0,
+             (scm_t_subr) bench_noop_double);
   vc_define ("%vc-bench-memcpy", 4, 0, 0, (scm_t_subr) bench_memcpy);
 }

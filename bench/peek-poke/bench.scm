@@ -13,7 +13,8 @@
 (define-module (bench peek-poke)
   #:use-module (vicare-compat)
   #:use-module ((vicare-compat primitives)
-                #:select (%vc-bench-noop %vc-bench-noop3 %vc-bench-memcpy))
+                #:select (%vc-bench-noop %vc-bench-noop3 %vc-bench-noop-double
+                          %vc-bench-memcpy))
   #:use-module (system foreign)
   #:use-module (rnrs bytevectors)
   #:use-module (ice-9 format)
@@ -54,6 +55,8 @@
   `(("empty loop" ,(loop-sum (i) i))
     ("%vc-bench-noop (floor, 2 args)" ,(loop-sum (i) (%vc-bench-noop p 0)))
     ("%vc-bench-noop3 (floor, 3 args)" ,(loop-do (i) (%vc-bench-noop3 p 0 i)))
+    ("%vc-bench-noop-double (floor, flonum)"
+     ,(loop-do (i) (%vc-bench-noop-double p 8)))
     ("pointer-ref-c-signed-int" ,(loop-sum (i) (pointer-ref-c-signed-int p 0)))
     ("pointer-set-c-signed-int!" ,(loop-do (i) (pointer-set-c-signed-int! p 0 i)))
     ("pointer-ref-c-double" ,(loop-do (i) (pointer-ref-c-double p 8)))
@@ -64,10 +67,12 @@
 
 (define floor2 "%vc-bench-noop (floor, 2 args)")
 (define floor3 "%vc-bench-noop3 (floor, 3 args)")
+(define floor-double "%vc-bench-noop-double (floor, flonum)")
 
 ;; Each run times every case once, in order, so that a case and its floor
 ;; are measured close together; "x floor" is the median over the runs of
-;; the ratio within a run.  Setters compare with the 3-argument floor.
+;; the ratio within a run.  Setters compare with the 3-argument floor,
+;; the double getter with the floor that returns a fresh flonum.
 (define (peek-poke)
   (pointer-set-c-double! p 8 2.0)
   (format #t "~%peek/poke: ns per call, median of ~a interleaved runs of ~a ~
@@ -80,7 +85,9 @@ iterations~%" runs iterations)
     (format #t "~38a ~8a ~a~%" "operation" "ns" "x floor")
     (for-each
      (lambda (name)
-       (let ((floor (if (string-contains name "set") floor3 floor2)))
+       (let ((floor (cond ((string-contains name "set") floor3)
+                          ((string-contains name "double") floor-double)
+                          (else floor2))))
          (format #t "~38a ~8,1f ~4,2f~%" name
                  (median (map (lambda (run) (assoc-ref run name)) samples))
                  (median (map (lambda (run)
