@@ -18,7 +18,6 @@
 
 #include <config.h>
 
-#include <gmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +67,8 @@ struct reader
   SCM support;
   /* The last record type validated for '{', to skip the check.  */
   SCM last_rtd;
+  /* What the datum is built with; the reader lives on the C stack.  */
+  struct vc_builder build;
   struct frame frames0[INITIAL_FRAMES];
   SCM marks0[INITIAL_MARKS];
 };
@@ -184,26 +185,20 @@ read_wide_string (struct reader *r, size_t off)
               scm_list_1 (scm_from_uint32 (c)));
       max |= c;
     }
-  /* Copy to an aligned buffer: on the stack when short.  */
   SCM s;
   if (max <= 0xFF)
     {
+      /* Only Latin-1 characters: a narrow string, as Guile makes.  */
       char small[256];
       char *d = n <= sizeof small ? small : scm_malloc (n);
       for (size_t k = 0; k < n; k++)
         d[k] = (char) p[4 * k];
-      s = scm_from_latin1_stringn (d, n);
+      s = vc_build_latin1_string (&r->build, d, n, r->who);
       if (d != small)
         free (d);
     }
   else
-    {
-      scm_t_wchar *d = scm_malloc (n * sizeof *d);
-      for (size_t k = 0; k < n; k++)
-        d[k] = (scm_t_wchar) vc_fasl_load32 (p + 4 * k);
-      s = scm_from_utf32_stringn (d, n);
-      free (d);
-    }
+    s = vc_build_utf32le_string (&r->build, p, n, r->who);
   (void) off;
   r->pos += 4 * n;
   return s;
@@ -239,22 +234,7 @@ read_bignum (struct reader *r, size_t off)
       if (m <= (UINT64_C (1) << 63))
         return scm_from_int64 ((int64_t) (0 - m));
     }
-  mpz_t z;
-  mpz_init (z);
-#if GMP_LIMB_BITS == 64
-  /* Straight into the limbs (mpz_import is general and slower).  */
-  mp_limb_t *d = mpz_limbs_write (z, (mp_size_t) limbs);
-  for (size_t i = 0; i < limbs; i++)
-    d[i] = vc_fasl_load64 (p + 8 * i);
-  mpz_limbs_finish (z, k < 0 ? -(mp_size_t) limbs : (mp_size_t) limbs);
-#else
-  mpz_import (z, limbs, -1, 8, -1, 0, p);
-  if (k < 0)
-    mpz_neg (z, z);
-#endif
-  SCM v = scm_from_mpz (z);
-  mpz_clear (z);
-  return v;
+  return vc_build_bignum (p, limbs, k < 0);
 }
 
 /* ---------------------------------------------------------- typed parts */
@@ -385,7 +365,7 @@ decode (struct reader *r)
     case 's':
       {
         size_t n = read_length (r, 1, 0, "negative string length");
-        v = scm_from_latin1_stringn ((const char *) r->buf + r->pos, n);
+        v = vc_build_latin1_string (&r->build, r->buf + r->pos, n, r->who);
         r->pos += n;
         goto have_atom;
       }
@@ -427,7 +407,7 @@ decode (struct reader *r)
         else if (tag == 'L')
           /* N+1 cars and a tail: N+2 objects of at least one byte.  */
           n = read_length (r, 1, 2, "negative list length");
-        v = scm_cons (SCM_BOOL_F, SCM_EOL);
+        v = vc_build_pair (&r->build, SCM_BOOL_F, SCM_EOL, r->who);
         set_mark (r, mark, v);
         struct frame *f = r->depth ? &r->frames[r->depth - 1] : NULL;
         if (f && f->kind == F_CHAIN_TAIL)
@@ -477,6 +457,18 @@ decode (struct reader *r)
       r->frames[r->depth - 1].a = v;
       goto next_object;
     case 'M':
+      if (r->pos < r->len && r->buf[r->pos] == 's'
+          && VC_LIKELY (r->depth < VC_FASL_MAX_DEPTH))
+        {
+          /* The usual case, a symbol named by a narrow string: interned
+             straight from the input.  The checks are those of the
+             general path below.  */
+          r->pos++;
+          size_t n = read_length (r, 1, 0, "negative string length");
+          v = scm_from_latin1_symboln ((const char *) r->buf + r->pos, n);
+          r->pos += n;
+          goto have_atom;
+        }
       push (r, F_SYMBOL, mark, off);
       goto next_object;
     case 'G':
@@ -537,7 +529,7 @@ decode (struct reader *r)
             f->kind = F_CHAIN_TAIL;
           else
             {
-              SCM p = scm_cons (SCM_BOOL_F, SCM_EOL);
+              SCM p = vc_build_pair (&r->build, SCM_BOOL_F, SCM_EOL, r->who);
               f = &r->frames[r->depth - 1];
               SCM_SETCDR (f->b, p);
               f->b = p;
@@ -803,6 +795,7 @@ vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
   r.next_mark = 1;
   r.support = vc_fasl_support ();
   r.last_rtd = SCM_UNDEFINED;     /* no decoded value is undefined */
+  r.build = (struct vc_builder) VC_BUILDER_INIT;
   SCM v = decode (&r);
   *used = r.pos;
   scm_remember_upto_here_1 (v);

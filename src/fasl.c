@@ -42,115 +42,6 @@ vc_fasl_support (void)
   return s;
 }
 
-/* ------------------------------------------------------- string contents
-
-   Guile's strings point to a "stringbuf" holding Latin-1 or UTF-32
-   characters; a shared substring points to its parent string instead.
-   libguile exports no function to read a wide string's characters in
-   place, so the codec reads this layout (the one libguile's public
-   strings.h spells out for static strings) -- but only after
-   vc_init_fasl has checked it against strings whose contents it knows.
-   If the check fails, every string is copied with scm_to_utf32_stringn.  */
-
-static int layout_ok;
-
-static int
-layout_chars (SCM buf, size_t start, size_t len, struct vc_chars *c)
-{
-  if (SCM_IMP (buf) || SCM_TYP7 (buf) != scm_tc7_stringbuf
-      || start + len < start || start + len > SCM_CELL_WORD_1 (buf))
-    return 0;
-  c->narrow = !(SCM_CELL_WORD_0 (buf) & SCM_I_STRINGBUF_F_WIDE);
-  const char *base = (const char *) SCM_CELL_OBJECT_LOC (buf, 2);
-  c->chars = c->narrow ? (const void *) (base + start)
-    : (const void *) ((const scm_t_wchar *) base + start);
-  c->len = len;
-  c->copy = NULL;
-  return 1;
-}
-
-static int
-layout_string_chars (SCM str, struct vc_chars *c)
-{
-  SCM buf = SCM_CELL_OBJECT_1 (str);
-  size_t start = SCM_CELL_WORD_2 (str);
-  if (!SCM_IMP (buf) && SCM_TYP7 (buf) == scm_tc7_string)
-    {
-      /* A shared substring: its start is relative to the parent.  */
-      start += SCM_CELL_WORD_2 (buf);
-      buf = SCM_CELL_OBJECT_1 (buf);
-    }
-  return layout_chars (buf, start, SCM_CELL_WORD_3 (str), c);
-}
-
-static int
-layout_symbol_chars (SCM sym, struct vc_chars *c)
-{
-  SCM buf = SCM_CELL_OBJECT_1 (sym);
-  return !SCM_IMP (buf) && SCM_TYP7 (buf) == scm_tc7_stringbuf
-    && layout_chars (buf, 0, SCM_CELL_WORD_1 (buf), c);
-}
-
-static void
-copy_chars (SCM str, struct vc_chars *c)
-{
-  size_t len;
-  c->copy = scm_to_utf32_stringn (str, &len);
-  c->narrow = 0;
-  c->chars = c->copy;
-  c->len = len;
-}
-
-void
-vc_string_chars (SCM str, struct vc_chars *c)
-{
-  if (!(layout_ok && layout_string_chars (str, c)))
-    copy_chars (str, c);
-}
-
-void
-vc_symbol_chars (SCM sym, struct vc_chars *c)
-{
-  if (!(layout_ok && layout_symbol_chars (sym, c)))
-    copy_chars (scm_symbol_to_string (sym), c);
-}
-
-/* Does the layout give the right characters for STR?  */
-static int
-layout_agrees (SCM str, int symbol)
-{
-  struct vc_chars c;
-  SCM s = symbol ? scm_symbol_to_string (str) : str;
-  if (!(symbol ? layout_symbol_chars (str, &c) : layout_string_chars (str, &c)))
-    return 0;
-  if (c.len != scm_c_string_length (s))
-    return 0;
-  for (size_t i = 0; i < c.len; i++)
-    {
-      scm_t_wchar ch = c.narrow ? ((const unsigned char *) c.chars)[i]
-        : ((const scm_t_wchar *) c.chars)[i];
-      if (ch != SCM_CHAR (scm_c_string_ref (s, i)))
-        return 0;
-    }
-  return 1;
-}
-
-static void
-check_layout (void)
-{
-  static const scm_t_wchar wide[] = { 'a', 0x3BB, 0x1F600, 'z' };
-  SCM narrow = scm_from_latin1_string ("caf\xe9 au lait");
-  SCM w = scm_from_utf32_stringn (wide, 4);
-  layout_ok = layout_agrees (narrow, 0)
-    && layout_agrees (w, 0)
-    && layout_agrees (scm_substring_shared (narrow, scm_from_int (3),
-                                            scm_from_int (9)), 0)
-    && layout_agrees (scm_substring_shared (w, scm_from_int (1),
-                                            scm_from_int (3)), 0)
-    && layout_agrees (scm_from_latin1_symbol ("vicare-compat-layout"), 1)
-    && layout_agrees (scm_string_to_symbol (w), 1);
-}
-
 /* ------------------------------------------------------------ arguments */
 
 static void
@@ -405,7 +296,7 @@ fasl_read (SCM port)
 void
 vc_init_fasl (void)
 {
-  check_layout ();
+  vc_layout_init ();
   vc_define ("fasl-write", 2, 1, 0, (scm_t_subr) fasl_write);
   vc_define ("fasl-read", 1, 0, 0, (scm_t_subr) fasl_read);
   vc_define ("fasl-encode", 1, 0, 0, (scm_t_subr) fasl_encode);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "vc.h"
+#include "layout.h"
 
 /* The six header bytes.  */
 #define VC_FASL_HEADER "#@IK02"
@@ -106,27 +107,6 @@ static inline SCM
 vc_fasl_support_ref (enum vc_fasl_support_index i)
 {
   return SCM_SIMPLE_VECTOR_REF (vc_fasl_support (), i);
-}
-
-/* The characters of a string or of a symbol's name, without copying when
-   the string layout is the one the extension was checked against at load
-   time (vc_fasl_layout_ok); otherwise COPY holds a malloc'd UTF-32 copy
-   that vc_chars_release frees.  */
-struct vc_chars
-{
-  int narrow;                   /* CHARS is Latin-1 bytes, else UTF-32 */
-  const void *chars;
-  size_t len;
-  scm_t_wchar *copy;
-};
-
-void vc_string_chars (SCM str, struct vc_chars *c);
-void vc_symbol_chars (SCM sym, struct vc_chars *c);
-
-static inline void
-vc_chars_release (struct vc_chars *c)
-{
-  free (c->copy);
 }
 
 /* Little-endian loads and stores, through memcpy.  */

@@ -333,6 +333,51 @@
 
 (define-record-type <srfi9> (make-srfi9 a) srfi9? (a srfi9-a))
 
+(test-group "data built in place (src/layout.c)"
+  ;; The reader builds strings and bignums itself once it has checked
+  ;; Guile's layout at load time; on this Guile the check must pass.
+  (test-equal "both layouts are in use" '((strings . #t) (bignums . #t))
+    ((@ (vicare-compat primitives) %vc-layout-status)))
+  (let ((narrow (round-trip (string #\c #\a #\f #\xe9)))
+        (wide (round-trip (string #\a #\x3bb #\x1f600 #\z)))
+        (empty (round-trip "")))
+    (test-equal "narrow string" (string #\c #\a #\f #\xe9) narrow)
+    (test-equal "wide string" (string #\a #\x3bb #\x1f600 #\z) wide)
+    (test-assert "empty string" (and (string? empty) (string-null? empty)))
+    (string-set! narrow 0 #\Z)
+    (string-set! wide 1 #\x1f601)
+    (test-equal "a read narrow string is mutable"
+      (string #\Z #\a #\f #\xe9) narrow)
+    (test-equal "a read wide string is mutable"
+      (string #\a #\x1f601 #\x1f600 #\z) wide)
+    (test-equal "substring, append, symbol of read strings"
+      (list "af" (string #\Z #\a #\f #\xe9 #\a #\x1f601 #\x1f600 #\z)
+            (string->symbol (string #\Z #\a #\f #\xe9)))
+      (list (substring narrow 1 3) (string-append narrow wide)
+            (string->symbol narrow))))
+  (let ((shared (round-trip (let ((s "same")) (vector s s)))))
+    (string-set! (vector-ref shared 0) 0 #\S)
+    (test-equal "a shared string stays one object" "Same"
+      (vector-ref shared 1)))
+  (let* ((ints (append-map (lambda (bits)
+                               (let ((b (expt 2 bits)))
+                                 (list b (- b) (+ b 12345) (- -12345 b)
+                                       (- (* 2 b) 1))))
+                             '(61 63 64 70 127 128 200 511 512 600 4100)))
+         (read (round-trip ints)))
+    (test-equal "bignums of 1 to 65 limbs, both signs" ints read)
+    (test-equal "read bignums compute as Guile's"
+      (map (lambda (x) (list (* x 3) (+ x 1) (quotient x 7) (number->string x 16)
+                             (exact->inexact x) (logand x #xffff)))
+           ints)
+      (map (lambda (x) (list (* x 3) (+ x 1) (quotient x 7) (number->string x 16)
+                             (exact->inexact x) (logand x #xffff)))
+           read))
+    (test-assert "read bignums are eqv? and equal? to Guile's, hash alike"
+      (every (lambda (a b) (and (eqv? a b) (equal? a b)
+                                (= (hash a 1000003) (hash b 1000003))))
+             ints read))))
+
 (test-group "not fasl-writable"
   (for-each
    (lambda (x)

@@ -1,0 +1,366 @@
+/* layout.c -- Guile objects the FASL codec reads and builds in place.
+   Copyright (C) 2026 The guile-vicare-compat authors
+   SPDX-License-Identifier: GPL-3.0-or-later
+
+   The layouts, as libguile 3.0 lays them out (strings.h shows the string
+   ones for static strings, numbers.h and deprecated.h the bignum one):
+
+     string     word 0 tag, 1 stringbuf (or parent string when shared),
+                2 start, 3 length; 4 words, scanned
+     stringbuf  word 0 tag (| SCM_I_STRINGBUF_F_WIDE), 1 length, then
+                the Latin-1 bytes or UTF-32 characters and a zero one;
+                pointer-free
+     bignum     word 0 tag, then an mpz_t (alloc 0: GMP must not grow it,
+                size, pointer to the limbs) and the limbs; pointer-free
+
+   vc_layout_init compares, for each kind, objects libguile made with
+   what this file reads from them and builds itself; the tag words are
+   taken from libguile's objects, not spelled here.  */
+
+#include <config.h>
+
+#include <gmp.h>
+#include <limits.h>
+#include <string.h>
+
+#include <libguile/bdw-gc.h>
+
+#include "layout.h"
+#include "fasl.h"
+
+static int strings_ok;          /* read and build strings in place */
+static int bignums_ok;          /* build bignums in place */
+static scm_t_bits string_tag, narrow_buf_tag, wide_buf_tag, bignum_tag;
+
+#define BUF_HEADER (2 * sizeof (scm_t_bits))
+
+struct bignum
+{
+  scm_t_bits tag;
+  __mpz_struct z;
+  mp_limb_t limbs[];
+};
+
+/* ------------------------------------------------------------ reading */
+
+static int
+layout_chars (SCM buf, size_t start, size_t len, struct vc_chars *c)
+{
+  if (SCM_IMP (buf) || SCM_TYP7 (buf) != scm_tc7_stringbuf
+      || start + len < start || start + len > SCM_CELL_WORD_1 (buf))
+    return 0;
+  c->narrow = !(SCM_CELL_WORD_0 (buf) & SCM_I_STRINGBUF_F_WIDE);
+  const char *base = (const char *) SCM_CELL_OBJECT_LOC (buf, 2);
+  c->chars = c->narrow ? (const void *) (base + start)
+    : (const void *) ((const scm_t_wchar *) base + start);
+  c->len = len;
+  c->copy = NULL;
+  return 1;
+}
+
+static int
+layout_string_chars (SCM str, struct vc_chars *c)
+{
+  SCM buf = SCM_CELL_OBJECT_1 (str);
+  size_t start = SCM_CELL_WORD_2 (str);
+  if (!SCM_IMP (buf) && SCM_TYP7 (buf) == scm_tc7_string)
+    {
+      /* A shared substring: its start is relative to the parent.  */
+      start += SCM_CELL_WORD_2 (buf);
+      buf = SCM_CELL_OBJECT_1 (buf);
+    }
+  return layout_chars (buf, start, SCM_CELL_WORD_3 (str), c);
+}
+
+static int
+layout_symbol_chars (SCM sym, struct vc_chars *c)
+{
+  SCM buf = SCM_CELL_OBJECT_1 (sym);
+  return !SCM_IMP (buf) && SCM_TYP7 (buf) == scm_tc7_stringbuf
+    && layout_chars (buf, 0, SCM_CELL_WORD_1 (buf), c);
+}
+
+static void
+copy_chars (SCM str, struct vc_chars *c)
+{
+  size_t len;
+  c->copy = scm_to_utf32_stringn (str, &len);
+  c->narrow = 0;
+  c->chars = c->copy;
+  c->len = len;
+}
+
+void
+vc_string_chars (SCM str, struct vc_chars *c)
+{
+  if (!(strings_ok && layout_string_chars (str, c)))
+    copy_chars (str, c);
+}
+
+void
+vc_symbol_chars (SCM sym, struct vc_chars *c)
+{
+  if (!(strings_ok && layout_symbol_chars (sym, c)))
+    copy_chars (scm_symbol_to_string (sym), c);
+}
+
+/* ----------------------------------------------------------- building */
+
+void *
+vc_builder_refill (size_t bytes, const char *who)
+{
+  void *p = GC_malloc_many (bytes);
+  if (p == NULL)
+    vc_raise_out_of_memory (who);
+  return p;
+}
+
+static void *
+pointerless (size_t bytes, const char *who)
+{
+  void *p = GC_malloc_atomic (bytes);
+  if (p == NULL)
+    vc_raise_out_of_memory (who);
+  return p;
+}
+
+/* A string of N characters of WIDTH bytes each (1 or 4), stored in
+   *STR; the caller fills the characters at the returned address.  */
+static void *
+new_string (struct vc_builder *b, size_t n, size_t width, SCM *str,
+            const char *who)
+{
+  if (n > (SIZE_MAX - BUF_HEADER) / width - 1)
+    vc_raise_out_of_memory (who);
+  scm_t_bits *buf = pointerless (BUF_HEADER + (n + 1) * width, who);
+  buf[0] = width == 1 ? narrow_buf_tag : wide_buf_tag;
+  buf[1] = n;
+  memset ((char *) (buf + 2) + n * width, 0, width);
+  scm_t_bits *cell = vc_builder_take (&b->cells4, 4 * sizeof (SCM), who);
+  cell[0] = string_tag;
+  cell[1] = (scm_t_bits) buf;
+  cell[2] = 0;
+  cell[3] = n;
+  *str = SCM_PACK_POINTER (cell);
+  return buf + 2;
+}
+
+SCM
+vc_build_latin1_string (struct vc_builder *b, const void *chars, size_t n,
+                        const char *who)
+{
+  if (!strings_ok)
+    return scm_from_latin1_stringn (chars, n);
+  SCM str;
+  memcpy (new_string (b, n, 1, &str, who), chars, n);
+  return str;
+}
+
+SCM
+vc_build_utf32le_string (struct vc_builder *b, const uint8_t *p, size_t n,
+                         const char *who)
+{
+  SCM str;
+  scm_t_wchar *d;
+  if (strings_ok)
+    d = new_string (b, n, 4, &str, who);
+  else
+    d = scm_malloc (n * sizeof *d + 1);
+  for (size_t k = 0; k < n; k++)
+    d[k] = (scm_t_wchar) vc_fasl_load32 (p + 4 * k);
+  if (!strings_ok)
+    {
+      str = scm_from_utf32_stringn (d, n);
+      free (d);
+    }
+  return str;
+}
+
+/* The bignum through GMP: a read-only mpz over a copy of the limbs.  */
+static SCM
+bignum_from_mpz (const uint8_t *p, size_t n, int negative)
+{
+  mp_limb_t small[8];
+  mp_limb_t *d = n <= 8 ? small : scm_malloc (n * sizeof *d);
+  mpz_t z;
+#if GMP_LIMB_BITS == 64
+  for (size_t i = 0; i < n; i++)
+    d[i] = vc_fasl_load64 (p + 8 * i);
+  mpz_roinit_n (z, d, negative ? -(mp_size_t) n : (mp_size_t) n);
+  SCM v = scm_from_mpz (z);
+#else
+  mpz_init (z);
+  mpz_import (z, n, -1, 8, -1, 0, p);
+  if (negative)
+    mpz_neg (z, z);
+  SCM v = scm_from_mpz (z);
+  mpz_clear (z);
+#endif
+  if (d != small)
+    free (d);
+  return v;
+}
+
+SCM
+vc_build_bignum (const uint8_t *p, size_t n, int negative)
+{
+  if (!bignums_ok || n > INT_MAX
+      || n > (SIZE_MAX - sizeof (struct bignum)) / sizeof (mp_limb_t))
+    return bignum_from_mpz (p, n, negative);
+  struct bignum *big
+    = pointerless (sizeof *big + n * sizeof (mp_limb_t), "fasl-read");
+  big->tag = bignum_tag;
+  big->z._mp_alloc = 0;
+  big->z._mp_size = negative ? -(int) n : (int) n;
+  big->z._mp_d = big->limbs;
+  for (size_t i = 0; i < n; i++)
+    big->limbs[i] = vc_fasl_load64 (p + 8 * i);
+  return SCM_PACK_POINTER (big);
+}
+
+/* ------------------------------------------------------------ checks */
+
+/* Does the layout give the right characters for STR?  */
+static int
+chars_agree (SCM str, int symbol)
+{
+  struct vc_chars c;
+  SCM s = symbol ? scm_symbol_to_string (str) : str;
+  if (!(symbol ? layout_symbol_chars (str, &c) : layout_string_chars (str, &c)))
+    return 0;
+  if (c.len != scm_c_string_length (s))
+    return 0;
+  for (size_t i = 0; i < c.len; i++)
+    {
+      scm_t_wchar ch = c.narrow ? ((const unsigned char *) c.chars)[i]
+        : ((const scm_t_wchar *) c.chars)[i];
+      if (ch != SCM_CHAR (scm_c_string_ref (s, i)))
+        return 0;
+    }
+  return 1;
+}
+
+/* Are OURS and THEIRS the same string, word for word (but for the
+   stringbuf's address), and does OURS behave as a mutable string?  */
+static int
+same_string (SCM ours, SCM theirs, size_t width)
+{
+  const scm_t_bits *a = SCM_UNPACK_POINTER (ours);
+  const scm_t_bits *b = SCM_UNPACK_POINTER (theirs);
+  size_t n = b[3];
+  if (a[0] != b[0] || a[2] != b[2] || a[3] != b[3] || a[2] != 0)
+    return 0;
+  const scm_t_bits *abuf = (const scm_t_bits *) a[1];
+  const scm_t_bits *bbuf = (const scm_t_bits *) b[1];
+  if (GC_base ((void *) bbuf) != bbuf
+      || GC_size ((void *) bbuf) < BUF_HEADER + (n + 1) * width
+      || memcmp (abuf, bbuf, BUF_HEADER + (n + 1) * width) != 0)
+    return 0;
+  if (!scm_is_true (scm_string_eq (ours, theirs, SCM_UNDEFINED, SCM_UNDEFINED,
+                                   SCM_UNDEFINED, SCM_UNDEFINED)))
+    return 0;
+  /* Writing goes through libguile's copy-on-write: it must work and
+     leave THEIRS alone.  */
+  SCM copy = scm_string_copy (theirs);
+  scm_c_string_set_x (ours, 0, SCM_MAKE_CHAR ('Z'));
+  return SCM_CHAR (scm_c_string_ref (ours, 0)) == 'Z'
+    && scm_is_true (scm_string_eq (copy, theirs, SCM_UNDEFINED,
+                                   SCM_UNDEFINED, SCM_UNDEFINED,
+                                   SCM_UNDEFINED));
+}
+
+static void
+check_strings (void)
+{
+  static const char latin1[] = "caf\xe9 au lait";
+  static const scm_t_wchar wide[] = { 'a', 0x3BB, 0x1F600, 'z' };
+  static const uint8_t wide_le[] = { 'a', 0, 0, 0, 0xBB, 3, 0, 0,
+                                     0, 0xF6, 1, 0, 'z', 0, 0, 0 };
+  SCM narrow = scm_from_latin1_string (latin1);
+  SCM w = scm_from_utf32_stringn (wide, 4);
+  strings_ok = chars_agree (narrow, 0)
+    && chars_agree (w, 0)
+    && chars_agree (scm_substring_shared (narrow, scm_from_int (3),
+                                          scm_from_int (9)), 0)
+    && chars_agree (scm_substring_shared (w, scm_from_int (1),
+                                          scm_from_int (3)), 0)
+    && chars_agree (scm_from_latin1_symbol ("vicare-compat-layout"), 1)
+    && chars_agree (scm_string_to_symbol (w), 1);
+  if (!strings_ok)
+    return;
+  string_tag = SCM_CELL_WORD_0 (narrow);
+  narrow_buf_tag = SCM_CELL_WORD_0 (SCM_CELL_OBJECT_1 (narrow));
+  wide_buf_tag = SCM_CELL_WORD_0 (SCM_CELL_OBJECT_1 (w));
+  struct vc_builder b = VC_BUILDER_INIT;
+  strings_ok = SCM_TYP7 (narrow) == scm_tc7_string
+    && string_tag == SCM_CELL_WORD_0 (w)
+    && wide_buf_tag == (narrow_buf_tag | SCM_I_STRINGBUF_F_WIDE)
+    && same_string (vc_build_latin1_string (&b, latin1, sizeof latin1 - 1,
+                                            "load"), narrow, 1)
+    && same_string (vc_build_utf32le_string (&b, wide_le, 4, "load"), w, 4)
+    /* libguile shares one static buffer among empty strings; ours have
+       their own.  */
+    && scm_is_true (scm_string_null_p (vc_build_latin1_string (&b, "", 0,
+                                                               "load")));
+  scm_remember_upto_here_2 (narrow, w);
+}
+
+/* Does our bignum of the N limbs L equal libguile's THEIRS, word for word
+   but for the limbs' address, and compute as it does?  */
+static int
+same_bignum (const mp_limb_t *l, size_t n, int negative, SCM theirs)
+{
+  uint8_t bytes[8 * 4];
+  for (size_t i = 0; i < n; i++)
+    vc_fasl_store64 (bytes + 8 * i, l[i]);
+  SCM ours = vc_build_bignum (bytes, n, negative);
+  const struct bignum *a = (const void *) SCM_UNPACK_POINTER (ours);
+  const struct bignum *b = (const void *) SCM_UNPACK_POINTER (theirs);
+  return SCM_BIGP (theirs) && a->tag == b->tag
+    && a->z._mp_alloc == b->z._mp_alloc && a->z._mp_size == b->z._mp_size
+    && b->z._mp_d == b->limbs && GC_base ((void *) b) == b
+    && GC_size ((void *) b) >= sizeof *b + n * sizeof (mp_limb_t)
+    && memcmp (a->limbs, b->limbs, n * sizeof (mp_limb_t)) == 0
+    && scm_is_true (scm_num_eq_p (ours, theirs))
+    && scm_is_true (scm_equal_p (scm_number_to_string (scm_sum (ours, ours),
+                                                       SCM_UNDEFINED),
+                                 scm_number_to_string (scm_sum (theirs,
+                                                                theirs),
+                                                       SCM_UNDEFINED)));
+}
+
+static void
+check_bignums (void)
+{
+  /* 2^70 + 5 and -(2^130 + 7).  */
+  static const mp_limb_t two[] = { 5, 64 };
+  static const mp_limb_t three[] = { 7, 0, 4 };
+  SCM a = scm_sum (scm_ash (scm_from_int (1), scm_from_int (70)),
+                   scm_from_int (5));
+  SCM b = scm_difference (scm_from_int (-7),
+                          scm_ash (scm_from_int (1), scm_from_int (130)));
+  if (GMP_LIMB_BITS != 64 || !SCM_BIGP (a))
+    return;
+  bignum_tag = SCM_CELL_WORD_0 (a);
+  bignums_ok = 1;
+  bignums_ok = same_bignum (two, 2, 0, a) && same_bignum (three, 3, 1, b);
+}
+
+/* Which layouts are in use, for the tests: a fallback is correct but
+   slow, and would otherwise go unnoticed.  */
+static SCM
+layout_status (void)
+{
+  return scm_list_2 (scm_cons (scm_from_utf8_symbol ("strings"),
+                               scm_from_bool (strings_ok)),
+                     scm_cons (scm_from_utf8_symbol ("bignums"),
+                               scm_from_bool (bignums_ok)));
+}
+
+void
+vc_layout_init (void)
+{
+  check_strings ();
+  check_bignums ();
+  vc_define ("%vc-layout-status", 0, 0, 0, (scm_t_subr) layout_status);
+}

@@ -1,0 +1,101 @@
+/* layout.h -- Guile objects the FASL codec reads and builds in place.
+   Copyright (C) 2026 The guile-vicare-compat authors
+   SPDX-License-Identifier: GPL-3.0-or-later
+
+   libguile has no public function to see a wide string's characters in
+   place, and its constructors of pairs, strings and bignums cost a
+   library call and an allocator lookup each, which dominate decoding.
+   This file knows the layout of those objects -- the one libguile's
+   public headers spell out for static strings and bignums -- and uses
+   it only after vc_layout_init has checked it, at load time, against
+   objects libguile made itself.  If any check fails, every function
+   here falls back on libguile's own, slower, calls.  */
+
+#ifndef VC_LAYOUT_H
+#define VC_LAYOUT_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "vc.h"
+
+/* Check the layouts; call once at load.  */
+void vc_layout_init (void);
+
+/* ----------------------------------------------------------- reading */
+
+/* The characters of a string or of a symbol's name, without copying when
+   the layout is known; otherwise COPY holds a malloc'd UTF-32 copy that
+   vc_chars_release frees.  */
+struct vc_chars
+{
+  int narrow;                   /* CHARS is Latin-1 bytes, else UTF-32 */
+  const void *chars;
+  size_t len;
+  scm_t_wchar *copy;
+};
+
+void vc_string_chars (SCM str, struct vc_chars *c);
+void vc_symbol_chars (SCM sym, struct vc_chars *c);
+
+static inline void
+vc_chars_release (struct vc_chars *c)
+{
+  free (c->copy);
+}
+
+/* ---------------------------------------------------------- building */
+
+/* A builder hands out objects from free lists it takes from the
+   collector by the batch.  It must live on the C stack (or in memory
+   the collector scans) while in use, so that the collector sees the
+   lists; once dropped, what is left of them is garbage like any other.
+   Initialise with VC_BUILDER_INIT.  */
+struct vc_builder
+{
+  void *pairs;                  /* 2-word objects, linked by word 0 */
+  void *cells4;                 /* 4-word objects, linked by word 0 */
+};
+
+#define VC_BUILDER_INIT { NULL, NULL }
+
+/* Take a batch of objects of BYTES bytes; raises on out of memory.  */
+void *vc_builder_refill (size_t bytes, const char *who);
+
+static inline void *
+vc_builder_take (void **list, size_t bytes, const char *who)
+{
+  void *p = *list;
+  if (VC_UNLIKELY (p == NULL))
+    p = vc_builder_refill (bytes, who);
+  *list = *(void **) p;
+  return p;
+}
+
+/* A fresh pair.  */
+static inline SCM
+vc_build_pair (struct vc_builder *b, SCM car, SCM cdr, const char *who)
+{
+  SCM pair = SCM_PACK_POINTER (vc_builder_take (&b->pairs, 2 * sizeof (SCM),
+                                                who));
+  SCM_GC_SET_CELL_OBJECT (pair, 0, car);
+  SCM_GC_SET_CELL_OBJECT (pair, 1, cdr);
+  return pair;
+}
+
+/* A fresh mutable string of the N Latin-1 characters at CHARS.  */
+SCM vc_build_latin1_string (struct vc_builder *b, const void *chars,
+                            size_t n, const char *who);
+
+/* A fresh mutable string of N characters, each a little-endian u32 at
+   P (4 bytes apart, any alignment), all valid code points and at least
+   one above U+00FF.  */
+SCM vc_build_utf32le_string (struct vc_builder *b, const uint8_t *p,
+                             size_t n, const char *who);
+
+/* The integer of N 64-bit little-endian limbs at P (any alignment),
+   negated if NEGATIVE.  The top limb is not zero and the value is out of
+   the fixnum range.  */
+SCM vc_build_bignum (const uint8_t *p, size_t n, int negative);
+
+#endif /* VC_LAYOUT_H */
