@@ -10,13 +10,15 @@
 ;;; input naming ever new uids does not grow memory forever, while a type
 ;;; that is still referenced keeps its identity.  The inputs here are a
 ;;; template encoding whose uid digits are rewritten: the test itself
-;;; holds none of the types it makes that way.
+;;; holds none of the types it makes that way.  Last, two threads read
+;;; the same new uids at once and must get the same types.
 ;;;
 ;;; Code:
 
 (use-modules (test-suite harness)
              (vicare-compat fasl)
              (rnrs bytevectors)
+             (ice-9 threads)
              ((rnrs records procedural)
               #:select (make-record-type-descriptor record-predicate
                         record-accessor))
@@ -173,6 +175,27 @@
               inputs growth)
       (test-assert "as many more read: the heap does not grow"
         (< growth (* 4 1024 1024))))))
+
+;;; ------------------------------------------------------------- threads
+
+(define (read-types from)
+  "The types of the records of uids FROM, FROM+1, ... read in turn."
+  (let ((types (make-vector inputs)))
+    (do ((i 0 (+ i 1))) ((= i inputs) types)
+      (vector-set! types i (struct-vtable (fasl-decode (fresh-input (+ from i))))))))
+
+(test-group "two threads reading the same new uids"
+  (let* ((a (call-with-new-thread (lambda () (read-types 200000))))
+         (b (call-with-new-thread (lambda () (read-types 200000))))
+         (a (join-thread a))
+         (b (join-thread b)))
+    (test-equal "get the same types" 0
+      (let loop ((i 0) (different 0))
+        (if (= i inputs)
+            different
+            (loop (+ i 1) (if (eq? (vector-ref a i) (vector-ref b i))
+                              different
+                              (+ different 1))))))))
 
 (test-end "fasl-record-types")
 
