@@ -19,6 +19,12 @@
 ;;; unique name.  The table holds both weakly and is shared by all
 ;;; threads, under a mutex.
 ;;;
+;;; Record types: Guile registers every nongenerative record type by uid
+;;; in `prefab-record-types', a table of module (guile) that holds them
+;;; strongly, so input naming ever new uids would grow memory forever.
+;;; Loading this module makes that table hold its types weakly (see
+;;; `weaken-record-type-table!' below).
+;;;
 ;;; Code:
 
 (define-module (vicare-compat fasl-support)
@@ -33,6 +39,31 @@
   #:export (fasl-support))
 
 ;;; ---------------------------------------------------------- record types
+
+;; A nongenerative record type that nothing references any more -- no
+;; type, instance, predicate, accessor -- cannot be told apart from the
+;; same type made again later under its uid.  So the uid table may hold
+;; its types weakly, and memory stays bounded by the live types.  Guile's
+;; make-record-type reads the table through its top-level variable, so
+;; setting the variable is enough.  The one difference: declaring a type
+;; incompatible with a dead one under the same uid raises only until the
+;; collector has freed the dead one.  Under a Guile without that variable,
+;; nothing changes (memory then grows with the uids read).
+(define (weaken-record-type-table!)
+  (let ((var (module-variable (resolve-module '(guile)) 'prefab-record-types)))
+    (when (and var (variable-bound? var))
+      (let ((old (variable-ref var)))
+        (when (and (hash-table? old) (not (weak-value-hash-table? old)))
+          (let ((new (make-weak-value-hash-table)))
+            (define (copy! uid rtd)
+              (unless (hashq-ref new uid)
+                (hashq-set! new uid rtd)))
+            (hash-for-each copy! old)
+            (variable-set! var new)
+            ;; Again, for a type another thread registered meanwhile.
+            (hash-for-each copy! old)))))))
+
+(weaken-record-type-table!)
 
 (define (rtd-info rtd)
   "#(name parent uid sealed? opaque? #((mutable? . name) ...)) for the
@@ -54,14 +85,25 @@ uid, as the types of define-record-type without nongenerative."
                           (cons (cons (logbit? k mutable) (car names))
                                 (loop (cdr names) (+ k 1)))))))))))
 
+;; Guile's make-record-type looks the uid up, then registers a new type:
+;; two threads reading the same new uid at once could each make a type of
+;; their own (measured: hundreds in 20,000 uids).  The readers take turns.
+;; Recursive, for a signal handler that reads during a read.
+(define rtd-lock (make-mutex 'recursive))
+
 (define (make-rtd name parent uid sealed? opaque? fields)
   "The record type read from a W entry, or a string saying why it cannot
 be made (a uid already names an incompatible type)."
-  (catch #t
-    (lambda ()
-      (make-record-type-descriptor name parent uid sealed? opaque? fields))
-    (lambda (key . args)
-      (format #f "cannot make record type ~s with uid ~s (~a)" name uid key))))
+  (lock-mutex rtd-lock)
+  (let ((rtd (catch #t          ; so the lock is always released
+               (lambda ()
+                 (make-record-type-descriptor name parent uid sealed? opaque?
+                                              fields))
+               (lambda (key . args)
+                 (format #f "cannot make record type ~s with uid ~s (~a)"
+                         name uid key)))))
+    (unlock-mutex rtd-lock)
+    rtd))
 
 (define (make-struct-rtd name uid field-names)
   "A record type for an Ikarus struct type read from an R entry: the uid
