@@ -50,6 +50,12 @@ struct aux_entry
 #define INITIAL_TABLE 64
 #define INITIAL_STACK 64
 
+/* Encoding to a sink (vc_fasl_encode_to) buffers at most this many
+   bytes, and hands bytevectors of at least DIRECT_BYTES bytes to the
+   sink straight from their contents.  */
+#define SINK_BUFFER (256 * 1024)
+#define DIRECT_BYTES (64 * 1024)
+
 struct writer
 {
   const char *who;
@@ -73,6 +79,9 @@ struct writer
   /* Output.  */
   uint8_t *buf, *p, *end;
   int buf_is_dest;
+  /* When not NULL, the bytes go to SINK as the buffer fills up.  */
+  void (*sink) (void *data, const uint8_t *bytes, size_t n);
+  void *sink_data;
   size_t bound;
   size_t shared;                /* objects referenced more than once */
   uint32_t next_mark;
@@ -640,11 +649,26 @@ walk (struct writer *w, SCM root)
 
 /* ------------------------------------------------------------- emitting */
 
+/* Hand the buffered bytes to the sink.  */
+static void
+flush (struct writer *w)
+{
+  if (w->p > w->buf)
+    w->sink (w->sink_data, w->buf, (size_t) (w->p - w->buf));
+  w->p = w->buf;
+}
+
 static void
 buf_grow (struct writer *w, size_t n)
 {
-  size_t used = (size_t) (w->p - w->buf);
   size_t cap = (size_t) (w->end - w->buf);
+  if (w->sink)
+    {
+      flush (w);
+      if (n <= cap)
+        return;
+    }
+  size_t used = (size_t) (w->p - w->buf);
   size_t want = cap * 2 > used + n ? cap * 2 : used + n + 64;
   uint8_t *b;
   if (w->buf_is_dest)
@@ -869,6 +893,16 @@ emit_atom (struct writer *w, SCM x)
   else if (SCM_BYTEVECTOR_P (x))
     {
       size_t n = SCM_BYTEVECTOR_LENGTH (x);
+      if (w->sink && n >= DIRECT_BYTES)
+        {
+          /* Straight from the bytevector to the sink, not copied.  */
+          put_word (w, 'v', n);
+          flush (w);
+          w->sink (w->sink_data, (const uint8_t *) SCM_BYTEVECTOR_CONTENTS (x),
+                   n);
+          scm_remember_upto_here_1 (x);
+          return 1;
+        }
       ensure (w, 9 + n);
       put_word (w, 'v', n);
       memcpy (w->p, SCM_BYTEVECTOR_CONTENTS (x), n);
@@ -1087,46 +1121,75 @@ writer_unwind (void *w)
   writer_free (w, 1);
 }
 
+static void
+writer_init (struct writer *w, const char *who)
+{
+  w->who = who;
+  w->support = vc_fasl_support ();
+  memset (w->table0, 0, sizeof w->table0);
+  w->table = w->table0;
+  w->mask = INITIAL_TABLE - 1;
+  w->used = 0;
+  w->bitmaps = 0;
+  w->chunks = NULL;
+  w->chunks_mask = w->chunks_used = 0;
+  memset (w->recent, 0, sizeof w->recent);
+  w->aux = NULL;
+  w->aux_mask = w->aux_used = 0;
+  w->stack = w->stack0;
+  w->sp = 0;
+  w->stack_cap = INITIAL_STACK;
+  w->next_mark = 0;
+  w->mpz_ready = 0;
+  w->buf = NULL;
+  w->buf_is_dest = 0;
+  w->sink = NULL;
+  w->sink_data = NULL;
+  w->bound = VC_FASL_HEADER_SIZE;
+  w->shared = 0;
+}
+
+/* The first pass, over the libraries and OBJ: refuses what cannot be
+   written, and sets W->bound.  */
+static void
+writer_walk (struct writer *w, SCM obj, SCM libraries)
+{
+  for (SCM l = libraries; scm_is_pair (l); l = SCM_CDR (l))
+    {
+      w->bound += 1;
+      walk (w, SCM_CAR (l));
+    }
+  walk (w, obj);
+  w->bound += 14 * w->shared;   /* ">" m, and a chain head for a pair */
+  w->bound += 32;               /* emit's "ensure (w, 32)" per object */
+}
+
+/* The second pass, into W->buf.  */
+static void
+writer_emit (struct writer *w, SCM obj, SCM libraries)
+{
+  w->p = w->buf;
+  memcpy (w->p, VC_FASL_HEADER, VC_FASL_HEADER_SIZE);
+  w->p += VC_FASL_HEADER_SIZE;
+  for (SCM l = libraries; scm_is_pair (l); l = SCM_CDR (l))
+    {
+      ensure (w, 1);
+      *w->p++ = 'O';
+      emit (w, SCM_CAR (l));
+    }
+  emit (w, obj);
+}
+
 uint8_t *
 vc_fasl_encode (SCM obj, SCM libraries, const char *who,
                 uint8_t *(*dest_for) (void *data, size_t bound), void *data,
                 size_t *len)
 {
   struct writer w;
-  w.who = who;
-  w.support = vc_fasl_support ();
-  memset (w.table0, 0, sizeof w.table0);
-  w.table = w.table0;
-  w.mask = INITIAL_TABLE - 1;
-  w.used = 0;
-  w.bitmaps = 0;
-  w.chunks = NULL;
-  w.chunks_mask = w.chunks_used = 0;
-  memset (w.recent, 0, sizeof w.recent);
-  w.aux = NULL;
-  w.aux_mask = w.aux_used = 0;
-  w.stack = w.stack0;
-  w.sp = 0;
-  w.stack_cap = INITIAL_STACK;
-  w.next_mark = 0;
-  w.mpz_ready = 0;
-  w.buf = NULL;
-  w.buf_is_dest = 0;
-  w.bound = VC_FASL_HEADER_SIZE;
-  w.shared = 0;
-
+  writer_init (&w, who);
   scm_dynwind_begin (0);
   scm_dynwind_unwind_handler (writer_unwind, &w, 0);
-
-  for (SCM l = libraries; scm_is_pair (l); l = SCM_CDR (l))
-    {
-      w.bound += 1;
-      walk (&w, SCM_CAR (l));
-    }
-  walk (&w, obj);
-  w.bound += 14 * w.shared;     /* ">" m, and a chain head for a pair */
-  w.bound += 32;                /* emit's "ensure (w, 32)" per object */
-
+  writer_walk (&w, obj, libraries);
   uint8_t *dest = dest_for ? dest_for (data, w.bound) : NULL;
   if (dest)
     {
@@ -1139,16 +1202,7 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
       w.buf = xmalloc (&w, w.bound);
       w.end = w.buf + w.bound;
     }
-  w.p = w.buf;
-  memcpy (w.p, VC_FASL_HEADER, VC_FASL_HEADER_SIZE);
-  w.p += VC_FASL_HEADER_SIZE;
-  for (SCM l = libraries; scm_is_pair (l); l = SCM_CDR (l))
-    {
-      ensure (&w, 1);
-      *w.p++ = 'O';
-      emit (&w, SCM_CAR (l));
-    }
-  emit (&w, obj);
+  writer_emit (&w, obj, libraries);
   scm_dynwind_end ();
 
   uint8_t *out = w.buf;
@@ -1156,4 +1210,26 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
   writer_free (&w, 0);
   scm_remember_upto_here_2 (obj, libraries);
   return out;
+}
+
+void
+vc_fasl_encode_to (SCM obj, SCM libraries, const char *who,
+                   void (*sink) (void *data, const uint8_t *bytes, size_t n),
+                   void *data)
+{
+  struct writer w;
+  writer_init (&w, who);
+  scm_dynwind_begin (0);
+  scm_dynwind_unwind_handler (writer_unwind, &w, 0);
+  writer_walk (&w, obj, libraries);
+  size_t size = w.bound < SINK_BUFFER ? w.bound : SINK_BUFFER;
+  w.buf = xmalloc (&w, size);
+  w.end = w.buf + size;
+  w.sink = sink;
+  w.sink_data = data;
+  writer_emit (&w, obj, libraries);
+  flush (&w);
+  scm_dynwind_end ();
+  writer_free (&w, 1);
+  scm_remember_upto_here_2 (obj, libraries);
 }

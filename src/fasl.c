@@ -57,6 +57,13 @@ check_libraries (SCM libraries, int pos, const char *who)
 
 /* ---------------------------------------------------------------- write */
 
+/* fasl-write hands the encoding to the port as it is produced.  */
+static void
+port_sink (void *port, const uint8_t *bytes, size_t n)
+{
+  scm_c_write (*(SCM *) port, bytes, n);
+}
+
 static SCM
 fasl_write (SCM obj, SCM port, SCM libraries)
 {
@@ -66,12 +73,7 @@ fasl_write (SCM obj, SCM port, SCM libraries)
   if (SCM_UNBNDP (libraries) || scm_is_false (libraries))
     libraries = SCM_EOL;
   check_libraries (libraries, 3, who);
-  size_t len;
-  uint8_t *buf = vc_fasl_encode (obj, libraries, who, NULL, NULL, &len);
-  scm_dynwind_begin (0);
-  scm_dynwind_free (buf);
-  scm_c_write (port, buf, len);
-  scm_dynwind_end ();
+  vc_fasl_encode_to (obj, libraries, who, port_sink, &port);
   return vc_zero_values;
 }
 

@@ -4,9 +4,9 @@
    SPDX-License-Identifier: GPL-3.0-or-later
 
    The format is the data subset of Ikarus/Vicare FASL, 64-bit variant
-   (header "#@IK02"); see doc/fasl.texi.  The codec works on contiguous
-   buffers: the writer encodes into one buffer it allocates, the reader
-   decodes from one buffer it is given.  Every call keeps its state in
+   (header "#@IK02"); see doc/fasl.texi.  The writer encodes into one
+   buffer, or hands its output to a sink (a port) a buffer at a time;
+   the reader decodes from one buffer it is given.  Every call keeps its state in
    its own context, so threads may encode and decode at once.  */
 
 #ifndef VC_FASL_H
@@ -53,6 +53,16 @@ SCM vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
 uint8_t *vc_fasl_encode (SCM obj, SCM libraries, const char *who,
                          uint8_t *(*dest_for) (void *data, size_t bound),
                          void *data, size_t *len);
+
+/* Encode as vc_fasl_encode does, but hand the bytes, in order, to SINK
+   (called with DATA) as they are produced, a buffer at a time; the
+   contents of big bytevectors go to SINK straight from the objects.
+   The "not fasl-writable" assertion is raised before SINK is first
+   called.  */
+void vc_fasl_encode_to (SCM obj, SCM libraries, const char *who,
+                        void (*sink) (void *data, const uint8_t *bytes,
+                                      size_t n),
+                        void *data);
 
 /* Port reads: the number of bytes of the datum at the start of BUF, when
    BUF holds all of it.  The scanner checks only what it needs to find

@@ -73,6 +73,49 @@
            (list fasl-write fasl-read fasl-encode fasl-decode
                  fasl-write-memory fasl-read-memory))))
 
+(define (without-header bv)
+  (let* ((n (- (bytevector-length bv) 6))
+         (out (make-bytevector n)))
+    (bytevector-copy! bv 6 out 0 n)
+    out))
+
+(test-group "fasl-write hands big data to the port as it goes"
+  ;; fasl-write buffers 256 KiB at most and writes bytevectors of 64 KiB
+  ;; or more straight from their contents; the bytes are still those of
+  ;; fasl-encode.
+  (let* ((big (let ((bv (make-bytevector 100000)))
+                (do ((i 0 (+ i 1))) ((= i 100000) bv)
+                  (bytevector-u8-set! bv i (modulo (* i 7) 256)))))
+         (long-string (make-string 300000 #\x))
+         (data (list (list 1 big "after" big)
+                     (vector (make-bytevector 65535 1) (make-bytevector 65536 2)
+                             (make-bytevector 65537 3))
+                     (iota 100000)
+                     (list "a" long-string (make-string 10 #\x3bb) big)
+                     (let ((l (list big 'x))) (set-cdr! (cdr l) l) l))))
+    (for-each
+     (lambda (x i)
+       (test-equal (format #f "datum ~a: same bytes as fasl-encode" i)
+         (fasl-encode x) (port-bytes (lambda (p) (fasl-write x p))))
+       (test-equal (format #f "datum ~a: with libraries" i)
+         (bytevector-append* (string->utf8 "#@IK02O")
+                             (without-header (fasl-encode "lib"))
+                             (without-header (fasl-encode x)))
+         (port-bytes (lambda (p) (fasl-write x p '("lib"))))))
+     data (iota (length data)))
+    (test-equal "a big datum read back through a port"
+      (list big long-string)
+      (fasl-read (open-bytevector-input-port
+                  (port-bytes (lambda (p) (fasl-write (list big long-string)
+                                                      p)))))))
+  (test-equal "nothing written when a big datum holds a procedure" 0
+    (bytevector-length
+     (port-bytes
+      (lambda (p)
+        (catch-condition
+         (lambda ()
+           (fasl-write (list (make-bytevector 200000 1) car) p))))))))
+
 (test-group "port reads stop at the end of the datum"
   (let* ((bytes (port-bytes (lambda (p)
                               (fasl-write '(a . b) p)
