@@ -1164,6 +1164,17 @@ writer_walk (struct writer *w, SCM obj, SCM libraries)
   w->bound += 32;               /* emit's "ensure (w, 32)" per object */
 }
 
+/* Set W up, open the dynwind context that frees its memory if the
+   encoding is abandoned (the caller ends it), and walk.  */
+static void
+writer_start (struct writer *w, const char *who, SCM obj, SCM libraries)
+{
+  writer_init (w, who);
+  scm_dynwind_begin (0);
+  scm_dynwind_unwind_handler (writer_unwind, w, 0);
+  writer_walk (w, obj, libraries);
+}
+
 /* The second pass, into W->buf.  */
 static void
 writer_emit (struct writer *w, SCM obj, SCM libraries)
@@ -1186,10 +1197,7 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
                 size_t *len)
 {
   struct writer w;
-  writer_init (&w, who);
-  scm_dynwind_begin (0);
-  scm_dynwind_unwind_handler (writer_unwind, &w, 0);
-  writer_walk (&w, obj, libraries);
+  writer_start (&w, who, obj, libraries);
   uint8_t *dest = dest_for ? dest_for (data, w.bound) : NULL;
   if (dest)
     {
@@ -1218,10 +1226,7 @@ vc_fasl_encode_to (SCM obj, SCM libraries, const char *who,
                    void *data)
 {
   struct writer w;
-  writer_init (&w, who);
-  scm_dynwind_begin (0);
-  scm_dynwind_unwind_handler (writer_unwind, &w, 0);
-  writer_walk (&w, obj, libraries);
+  writer_start (&w, who, obj, libraries);
   size_t size = w.bound < SINK_BUFFER ? w.bound : SINK_BUFFER;
   w.buf = xmalloc (&w, size);
   w.end = w.buf + size;
