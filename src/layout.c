@@ -104,6 +104,18 @@ vc_symbol_chars (SCM sym, struct vc_chars *c)
     copy_chars (scm_symbol_to_string (sym), c);
 }
 
+const uint64_t *
+vc_bignum_limbs (SCM x, size_t *n, int *negative)
+{
+  if (!bignums_ok)
+    return NULL;
+  const struct bignum *b = (const void *) SCM_UNPACK_POINTER (x);
+  int size = b->z._mp_size;
+  *negative = size < 0;
+  *n = (size_t) (size < 0 ? -(long) size : size);
+  return (const uint64_t *) b->z._mp_d;
+}
+
 /* ----------------------------------------------------------- building */
 
 void *
@@ -305,6 +317,17 @@ check_strings (void)
   scm_remember_upto_here_2 (narrow, w);
 }
 
+/* Does vc_bignum_limbs give the N limbs L and the sign of X?  */
+static int
+reads_back (SCM x, const mp_limb_t *l, size_t n, int negative)
+{
+  size_t got_n;
+  int got_negative;
+  const uint64_t *got = vc_bignum_limbs (x, &got_n, &got_negative);
+  return got && got_n == n && got_negative == negative
+    && memcmp (got, l, n * sizeof *got) == 0;
+}
+
 /* Does our bignum of the N limbs L equal libguile's THEIRS, word for word
    but for the limbs' address, and compute as it does?  */
 static int
@@ -321,6 +344,7 @@ same_bignum (const mp_limb_t *l, size_t n, int negative, SCM theirs)
     && b->z._mp_d == b->limbs && GC_base ((void *) b) == b
     && GC_size ((void *) b) >= sizeof *b + n * sizeof (mp_limb_t)
     && memcmp (a->limbs, b->limbs, n * sizeof (mp_limb_t)) == 0
+    && reads_back (theirs, l, n, negative)
     && scm_is_true (scm_num_eq_p (ours, theirs))
     && scm_is_true (scm_equal_p (scm_number_to_string (scm_sum (ours, ours),
                                                        SCM_UNDEFINED),

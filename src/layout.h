@@ -44,6 +44,11 @@ vc_chars_release (struct vc_chars *c)
   free (c->copy);
 }
 
+/* The 64-bit limbs of bignum X, least significant first, where X holds
+   them; their number in *N and the sign in *NEGATIVE.  NULL when the
+   layout is not known: use GMP then.  */
+const uint64_t *vc_bignum_limbs (SCM x, size_t *n, int *negative);
+
 /* ---------------------------------------------------------- building */
 
 /* A builder hands out objects from free lists it takes from the
