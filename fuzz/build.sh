@@ -16,7 +16,8 @@ build=${1:-$top/build}
 test -f "$build/config.h" || { echo "build.sh: no config.h in $build (configure first)" >&2; exit 1; }
 CC=${CC:-clang}
 SAN=${SAN:--fsanitize=fuzzer,address,undefined}
-sources=`ls "$top"/src/*.c | grep -v gen-constants`
+# Not the build-time generators (gen-*.c, generated in in-tree builds).
+sources=`ls "$top"/src/*.c | grep -v '/gen-'`
 # glibc's <complex.h> defines CMPLX only for GCC >= 4.7, and clang says it
 # is GCC 4.2; src/pointer.c needs it.
 CMPLX_DEF='-DCMPLX(x,y)=__builtin_complex((double)(x),(double)(y))'
