@@ -430,7 +430,7 @@ decode (struct reader *r)
     case 'V':
       {
         size_t n = read_length (r, 1, 0, "negative vector length");
-        v = scm_c_make_vector (n, SCM_BOOL_F);
+        v = vc_build_vector (&r->build, n, r->who);
         set_mark (r, mark, v);
         if (n == 0)
           goto have_value;

@@ -10,6 +10,8 @@
      stringbuf  word 0 tag (| SCM_I_STRINGBUF_F_WIDE), 1 length, then
                 the Latin-1 bytes or UTF-32 characters and a zero one;
                 pointer-free
+     vector     word 0 length << 8 | scm_tc7_vector, then the elements;
+                scanned (vectors.h spells it out)
      bignum     word 0 tag, then an mpz_t (alloc 0: GMP must not grow it,
                 size, pointer to the limbs) and the limbs; pointer-free
 
@@ -30,6 +32,7 @@
 
 static int strings_ok;          /* read and build strings in place */
 static int bignums_ok;          /* build bignums in place */
+static int vectors_ok;          /* build small vectors in place */
 static scm_t_bits string_tag, narrow_buf_tag, wide_buf_tag, bignum_tag;
 
 #define BUF_HEADER (2 * sizeof (scm_t_bits))
@@ -186,6 +189,25 @@ vc_build_utf32le_string (struct vc_builder *b, const uint8_t *p, size_t n,
       free (d);
     }
   return str;
+}
+
+SCM
+vc_build_vector (struct vc_builder *b, size_t n, const char *who)
+{
+  /* Vectors of up to 7 elements come from the builder's lists of 2-, 4-,
+     6- and 8-word objects; a spare last word is zeroed.  */
+  static const size_t words[8] = { 0, 2, 4, 4, 6, 6, 8, 8 };
+  if (!vectors_ok || n == 0 || n > 7)
+    return scm_c_make_vector (n, SCM_BOOL_F);
+  void **list = words[n] == 2 ? &b->pairs : words[n] == 4 ? &b->cells4
+    : words[n] == 6 ? &b->cells6 : &b->cells8;
+  scm_t_bits *v = vc_builder_take (list, words[n] * sizeof (SCM), who);
+  v[0] = ((scm_t_bits) n << 8) | scm_tc7_vector;
+  for (size_t i = 1; i <= n; i++)
+    v[i] = SCM_UNPACK (SCM_BOOL_F);
+  if (n + 1 < words[n])
+    v[n + 1] = 0;
+  return SCM_PACK_POINTER (v);
 }
 
 /* The bignum through GMP: a read-only mpz over a copy of the limbs.  */
@@ -375,10 +397,35 @@ check_bignums (void)
 static SCM
 layout_status (void)
 {
-  return scm_list_2 (scm_cons (scm_from_utf8_symbol ("strings"),
+  return scm_list_3 (scm_cons (scm_from_utf8_symbol ("strings"),
                                scm_from_bool (strings_ok)),
                      scm_cons (scm_from_utf8_symbol ("bignums"),
-                               scm_from_bool (bignums_ok)));
+                               scm_from_bool (bignums_ok)),
+                     scm_cons (scm_from_utf8_symbol ("vectors"),
+                               scm_from_bool (vectors_ok)));
+}
+
+static void
+check_vectors (void)
+{
+  struct vc_builder b = VC_BUILDER_INIT;
+  vectors_ok = 1;
+  for (size_t n = 1; vectors_ok && n <= 7; n++)
+    {
+      SCM theirs = scm_c_make_vector (n, SCM_BOOL_F);
+      SCM ours = vc_build_vector (&b, n, "load");
+      vectors_ok = SCM_CELL_WORD_0 (ours) == SCM_CELL_WORD_0 (theirs)
+        && SCM_I_IS_MUTABLE_VECTOR (ours)
+        && scm_c_vector_length (ours) == n
+        && scm_is_true (scm_equal_p (ours, theirs));
+      if (vectors_ok)
+        {
+          scm_c_vector_set_x (ours, n - 1, SCM_I_MAKINUM (7));
+          vectors_ok = scm_is_eq (scm_c_vector_ref (ours, n - 1),
+                                  SCM_I_MAKINUM (7))
+            && scm_is_false (scm_c_vector_ref (theirs, n - 1));
+        }
+    }
 }
 
 void
@@ -386,5 +433,6 @@ vc_layout_init (void)
 {
   check_strings ();
   check_bignums ();
+  check_vectors ();
   vc_define ("%vc-layout-status", 0, 0, 0, (scm_t_subr) layout_status);
 }

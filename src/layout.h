@@ -60,9 +60,11 @@ struct vc_builder
 {
   void *pairs;                  /* 2-word objects, linked by word 0 */
   void *cells4;                 /* 4-word objects, linked by word 0 */
+  void *cells6;                 /* 6-word objects, linked by word 0 */
+  void *cells8;                 /* 8-word objects, linked by word 0 */
 };
 
-#define VC_BUILDER_INIT { NULL, NULL }
+#define VC_BUILDER_INIT { NULL, NULL, NULL, NULL }
 
 /* Take a batch of objects of BYTES bytes; raises on out of memory.  */
 void *vc_builder_refill (size_t bytes, const char *who);
@@ -87,6 +89,9 @@ vc_build_pair (struct vc_builder *b, SCM car, SCM cdr, const char *who)
   SCM_GC_SET_CELL_OBJECT (pair, 1, cdr);
   return pair;
 }
+
+/* A fresh vector of N elements, all #f.  */
+SCM vc_build_vector (struct vc_builder *b, size_t n, const char *who);
 
 /* A fresh mutable string of the N Latin-1 characters at CHARS.  */
 SCM vc_build_latin1_string (struct vc_builder *b, const void *chars,

@@ -379,7 +379,8 @@
 (test-group "data built in place (src/layout.c)"
   ;; The reader builds strings and bignums itself once it has checked
   ;; Guile's layout at load time; on this Guile the check must pass.
-  (test-equal "both layouts are in use" '((strings . #t) (bignums . #t))
+  (test-equal "every layout is in use"
+    '((strings . #t) (bignums . #t) (vectors . #t))
     ((@ (vicare-compat primitives) %vc-layout-status)))
   (let ((narrow (round-trip (string #\c #\a #\f #\xe9)))
         (wide (round-trip (string #\a #\x3bb #\x1f600 #\z)))
@@ -398,6 +399,18 @@
             (string->symbol (string #\Z #\a #\f #\xe9)))
       (list (substring narrow 1 3) (string-append narrow wide)
             (string->symbol narrow))))
+  (let ((vectors (round-trip (map (lambda (n) (make-vector n n)) (iota 10)))))
+    (test-equal "vectors of 0 to 9 elements"
+      (map (lambda (n) (make-vector n n)) (iota 10)) vectors)
+    (for-each (lambda (v) (unless (zero? (vector-length v))
+                            (vector-set! v 0 'changed)))
+              vectors)
+    (test-equal "read vectors are mutable"
+      (map (lambda (n) (if (zero? n) #() (let ((v (make-vector n n)))
+                                           (vector-set! v 0 'changed)
+                                           v)))
+           (iota 10))
+      vectors))
   (let ((shared (round-trip (let ((s "same")) (vector s s)))))
     (string-set! (vector-ref shared 0) 0 #\S)
     (test-equal "a shared string stays one object" "Same"
