@@ -231,13 +231,23 @@ chunks_grow (struct writer *w)
   w->chunks_mask = cap - 1;
 }
 
-static struct chunk *
+static struct chunk *chunk_lookup (struct writer *w, scm_t_bits base);
+
+static inline struct chunk *
 chunk_of (struct writer *w, scm_t_bits k)
 {
   scm_t_bits base = k >> CHUNK_SHIFT;
+  struct chunk *c = w->recent[base & 63];
+  if (VC_LIKELY (c && c->base == base))
+    return c;
+  return chunk_lookup (w, base);
+}
+
+/* The chunk of BASE, through the directory; cached in W->recent.  */
+static struct chunk *
+chunk_lookup (struct writer *w, scm_t_bits base)
+{
   struct chunk **slot = &w->recent[base & 63];
-  if (VC_LIKELY (*slot && (*slot)->base == base))
-    return *slot;
   if (!w->chunks || 2 * (w->chunks_used + 1) > w->chunks_mask + 1)
     chunks_grow (w);
   size_t h = chunk_hash (base, w->chunks_mask);

@@ -3,8 +3,10 @@
    SPDX-License-Identifier: GPL-3.0-or-later
 
    The layouts, as libguile 3.0 lays them out (strings.h shows the string
-   ones for static strings, numbers.h and deprecated.h the bignum one):
+   ones for static strings, vectors.h the vector one, numbers.h and
+   deprecated.h the bignum one):
 
+     pair       car, cdr; 2 words, scanned
      string     word 0 tag, 1 stringbuf (or parent string when shared),
                 2 start, 3 length; 4 words, scanned
      stringbuf  word 0 tag (| SCM_I_STRINGBUF_F_WIDE), 1 length, then
