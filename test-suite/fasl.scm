@@ -116,6 +116,64 @@
          (lambda ()
            (fasl-write (list (make-bytevector 200000 1) car) p))))))))
 
+(define (fixnum-list-bytes n tail-bytes)
+  ;; The encoding of (0 1 ... n-1 . tail): one chain of N pairs.
+  (let ((out (open-bytevector-output-port-bytes
+              (lambda (put)
+                (put (string->utf8 "#@IK02"))
+                (cond ((= n 1) (put #vu8(80)))                  ; P
+                      ((< (- n 1) 256) (put (u8-list->bytevector
+                                             (list 108 (- n 1))))) ; l
+                      (else (put #vu8(76))                       ; L
+                            (put (word-bytes (- n 1)))))
+                (do ((i 0 (+ i 1))) ((= i n))
+                  (put #vu8(73)) (put (word-bytes (* 8 i))))    ; I
+                (put tail-bytes)))))
+    out))
+
+(define (word-bytes k)
+  (let ((bv (make-bytevector 8)))
+    (bytevector-u64-set! bv 0 k (endianness little))
+    bv))
+
+(define (open-bytevector-output-port-bytes proc)
+  (call-with-values open-bytevector-output-port
+    (lambda (port get) (proc (lambda (bv) (put-bytevector port bv))) (get))))
+
+(test-group "long lists: one chain, counted once"
+  ;; The walk records the length of lists of 64 pairs or more; the emit
+  ;; pass uses it when nothing is shared, and counts otherwise.
+  (for-each
+   (lambda (n)
+     (test-equal (format #f "proper list of ~a" n)
+       (fixnum-list-bytes n #vu8(78))                       ; N
+       (fasl-encode (iota n)))
+     (test-equal (format #f "list of ~a ending in 7" n)
+       (fixnum-list-bytes n (bytevector-append* #vu8(73) (word-bytes 56)))
+       (fasl-encode (append (iota n) 7))))
+   '(1 2 63 64 65 255 256 257 1000))
+  (let* ((inner (iota 300))
+         (outer (list (iota 100) inner (vector (iota 70) (iota 64)) inner)))
+    (test-equal "long lists nested, one of them shared" outer
+      (round-trip outer))
+    (let ((back (round-trip outer)))
+      (test-assert "the shared list is one object" (eq? (cadr back)
+                                                        (cadddr back)))))
+  (let* ((tail (iota 100 1000))
+         (l (append (iota 200) tail)))
+    ;; A pair in the middle of a long list is also referenced alone: the
+    ;; chain stops there, as in Ikarus.
+    (test-equal "a long list with a shared tail"
+      (list l tail) (round-trip (list l tail)))
+    (let ((back (round-trip (list l tail))))
+      (test-assert "its tail is shared" (eq? (list-tail (car back) 200)
+                                             (cadr back)))))
+  (let ((c (iota 100)))
+    (set-cdr! (last-pair c) c)
+    (let ((back (round-trip c)))
+      (test-assert "a cycle through 100 cdrs"
+        (and (= (car back) 0) (eq? (list-tail back 100) back))))))
+
 (test-group "port reads stop at the end of the datum"
   (let* ((bytes (port-bytes (lambda (p)
                               (fasl-write '(a . b) p)
