@@ -525,6 +525,21 @@ decode (struct reader *r)
         {
         case F_CHAIN_CAR:
           SCM_SETCAR (f->b, v);
+          /* A run of fixnum cars, the commonest list, without a trip
+             through the dispatch for each; anything unusual (a bad
+             fixnum word included) is left to the general path.  */
+          while (f->n > 0 && r->len - r->pos >= 9 && r->buf[r->pos] == 'I')
+            {
+              int64_t w = (int64_t) vc_fasl_load64 (r->buf + r->pos + 1);
+              if (VC_UNLIKELY (w & 7))
+                break;
+              SCM p = vc_build_pair (&r->build, SCM_I_MAKINUM (w >> 3),
+                                     SCM_EOL, r->who);
+              SCM_SETCDR (f->b, p);
+              f->b = p;
+              f->n--;
+              r->pos += 9;
+            }
           if (f->n == 0)
             f->kind = F_CHAIN_TAIL;
           else

@@ -120,7 +120,25 @@
   (test-equal "unknown tag at byte 6" 6 (offset "2340494B30325A"))
   (test-equal "truncated fixnum at byte 7" 7 (offset "2340494B3032490800"))
   (test-equal "bad code point in a string at its char" 15
-    (offset "2340494B303253010000000000000000D80000")))
+    (offset "2340494B303253010000000000000000D80000"))
+  ;; Lists of fixnums take a fast path in the reader; its faults must be
+  ;; reported as the general path reports them.  (l 3: cars I 0, I 1,
+  ;; then a word with tag bits at byte 26, or a truncated one.)
+  (test-equal "bad fixnum word as the third car of a list at byte 26" 26
+    (offset (string-append "2340494B30326C02" "490000000000000000"
+                           "490800000000000000" "490900000000000000" "4E")))
+  (test-equal "truncated fixnum as the third car at byte 27" 27
+    (offset (string-append "2340494B30326C02" "490000000000000000"
+                           "490800000000000000" "4910000000")))
+  (test-equal "missing tail after three fixnum cars at byte 35" 35
+    (offset (string-append "2340494B30326C02" "490000000000000000"
+                           "490800000000000000" "491000000000000000")))
+  (test-equal "a well-formed list of fixnums with an improper tail"
+    '(0 1 2 . 3)
+    (fasl-decode (hex->bytevector
+                  (string-append "2340494B30326C02" "490000000000000000"
+                                 "490800000000000000" "491000000000000000"
+                                 "491800000000000000")))))
 
 ;;; ----------------------------------------------------------------- nesting
 
