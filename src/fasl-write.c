@@ -72,15 +72,11 @@ struct writer
   struct chunk **chunks;        /* directory, open addressing on base */
   size_t chunks_mask, chunks_used;
   struct chunk *recent[64];     /* direct-mapped cache on base */
-  /* Extra data of rare objects (record types, hashtables, gensyms):
-     GC-scanned, so the values stay alive.  */
+  /* Extra data of rare objects (record types, hashtables, gensyms, and
+     the length of long lists, see RUN_MIN): GC-scanned, so the values
+     stay alive.  */
   struct aux_entry *aux;
   size_t aux_mask, aux_used;
-  /* Lengths of the long lists met by the walk, keyed by first pair:
-     when nothing in the datum is shared, they are the lengths of the
-     emitted chains, and the emit pass need not walk each list twice.  */
-  struct run *runs;
-  size_t runs_mask, runs_used;
   /* The work stack of both passes.  */
   SCM *stack;
   size_t sp, stack_cap;
@@ -379,57 +375,12 @@ aux_put (struct writer *w, SCM key, SCM value)
   w->aux_used++;
 }
 
-/* ------------------------------------------------------ the list runs */
-
-/* Lists shorter than this are counted again when emitted: cheaper than
-   a table entry.  */
+/* The walk records in the aux table the length of every list of at
+   least RUN_MIN pairs, keyed by its first pair: when nothing in the datum
+   is shared, that is the length of the chain the emit pass writes, which
+   then need not follow each list twice.  Shorter lists are counted
+   again: cheaper than an entry.  */
 #define RUN_MIN 64
-
-struct run
-{
-  scm_t_bits head;              /* 0: free */
-  size_t length;                /* pairs, the head included */
-};
-
-static void
-run_put (struct writer *w, SCM head, size_t length)
-{
-  if (2 * (w->runs_used + 1) > (w->runs ? w->runs_mask + 1 : 0))
-    {
-      size_t cap = w->runs ? 2 * (w->runs_mask + 1) : 16;
-      struct run *t = xcalloc (w, cap, sizeof *t);
-      for (size_t i = 0; w->runs && i <= w->runs_mask; i++)
-        if (w->runs[i].head)
-          {
-            size_t h = hash_bits (w->runs[i].head, cap - 1);
-            while (t[h].head)
-              h = (h + 1) & (cap - 1);
-            t[h] = w->runs[i];
-          }
-      free (w->runs);
-      w->runs = t;
-      w->runs_mask = cap - 1;
-    }
-  size_t h = hash_bits (SCM_UNPACK (head), w->runs_mask);
-  while (w->runs[h].head)
-    h = (h + 1) & w->runs_mask;
-  w->runs[h].head = SCM_UNPACK (head);
-  w->runs[h].length = length;
-  w->runs_used++;
-}
-
-/* The length the walk recorded for the list starting at HEAD, or 0.  */
-static inline size_t
-run_get (struct writer *w, SCM head)
-{
-  if (!w->runs)
-    return 0;
-  size_t h = hash_bits (SCM_UNPACK (head), w->runs_mask);
-  for (; w->runs[h].head; h = (h + 1) & w->runs_mask)
-    if (w->runs[h].head == SCM_UNPACK (head))
-      return w->runs[h].length;
-  return 0;
-}
 
 /* ----------------------------------------------------------- the stack */
 
@@ -591,7 +542,7 @@ walk (struct writer *w, SCM root)
   while (w->sp > 0)
     {
       if (run_length >= RUN_MIN)
-        run_put (w, run_head, run_length);
+        aux_put (w, run_head, scm_from_size_t (run_length));
       run_length = 0;
       SCM x = w->stack[--w->sp];
       /* Reading an object's first word is most of the walk's time on big
@@ -740,7 +691,7 @@ walk (struct writer *w, SCM root)
         not_writable (w, x);
     }
   if (run_length >= RUN_MIN)
-    run_put (w, run_head, run_length);
+    aux_put (w, run_head, scm_from_size_t (run_length));
 }
 
 /* ------------------------------------------------------------- emitting */
@@ -1137,9 +1088,10 @@ emit (struct writer *w, SCM root)
         {
           /* Count the unshared pairs that follow along the cdrs: the
              walk measured the long lists, exact when nothing is shared.  */
-          size_t n = w->shared == 0 ? run_get (w, x) : 0;
-          if (n > 0)
-            n--;
+          SCM run = w->shared == 0 ? aux_get (w, x) : SCM_UNDEFINED;
+          size_t n = 0;
+          if (!SCM_UNBNDP (run))
+            n = scm_to_size_t (run) - 1;
           else
             for (SCM y = SCM_CDR (x); scm_is_pair (y) && !shared_p (w, y);
                  y = SCM_CDR (y))
@@ -1231,8 +1183,6 @@ writer_free (struct writer *w, int output)
       free (w->chunks);
       w->chunks = NULL;
     }
-  free (w->runs);
-  w->runs = NULL;
   if (w->mpz_ready)
     mpz_clear (w->z);
   w->mpz_ready = 0;
@@ -1262,8 +1212,6 @@ writer_init (struct writer *w, const char *who)
   memset (w->recent, 0, sizeof w->recent);
   w->aux = NULL;
   w->aux_mask = w->aux_used = 0;
-  w->runs = NULL;
-  w->runs_mask = w->runs_used = 0;
   w->stack = w->stack0;
   w->sp = 0;
   w->stack_cap = INITIAL_STACK;
