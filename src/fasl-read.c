@@ -165,6 +165,29 @@ announce_mark (struct reader *r, size_t off)
 
 /* ------------------------------------------------------------------ atoms */
 
+/* A fixnum word (the value shifted left by 3) as a Guile fixnum in *V;
+   0 when its tag bits are not zero.  */
+static inline int
+fixnum_word (uint64_t word, SCM *v)
+{
+  int64_t w = (int64_t) word;
+  if (VC_UNLIKELY (w & 7))
+    return 0;
+  *v = SCM_I_MAKINUM (w >> 3);   /* 61 bits: always a Guile fixnum */
+  return 1;
+}
+
+/* The bytes of the narrow string whose length word is next; *N is set
+   to their number and the input moves past them.  */
+static const char *
+narrow_chars (struct reader *r, size_t *n)
+{
+  *n = read_length (r, 1, 0, "negative string length");
+  const char *chars = (const char *) r->buf + r->pos;
+  r->pos += *n;
+  return chars;
+}
+
 static int
 valid_code_point (uint32_t c)
 {
@@ -340,11 +363,10 @@ decode (struct reader *r)
     case 'I':
       {
         need (r, 8);
-        int64_t w = (int64_t) vc_fasl_load64 (r->buf + r->pos);
+        uint64_t w = vc_fasl_load64 (r->buf + r->pos);
         r->pos += 8;
-        if (VC_UNLIKELY (w & 7))
+        if (!fixnum_word (w, &v))
           fail (r, off, "fixnum word with non-zero tag bits", SCM_EOL);
-        v = SCM_I_MAKINUM (w >> 3);
         goto have_value;
       }
     case 'c':
@@ -364,9 +386,9 @@ decode (struct reader *r)
       }
     case 's':
       {
-        size_t n = read_length (r, 1, 0, "negative string length");
-        v = vc_build_latin1_string (&r->build, r->buf + r->pos, n, r->who);
-        r->pos += n;
+        size_t n;
+        const char *chars = narrow_chars (r, &n);
+        v = vc_build_latin1_string (&r->build, chars, n, r->who);
         goto have_atom;
       }
     case 'S':
@@ -464,9 +486,9 @@ decode (struct reader *r)
              straight from the input.  The checks are those of the
              general path below.  */
           r->pos++;
-          size_t n = read_length (r, 1, 0, "negative string length");
-          v = scm_from_latin1_symboln ((const char *) r->buf + r->pos, n);
-          r->pos += n;
+          size_t n;
+          const char *chars = narrow_chars (r, &n);
+          v = scm_from_latin1_symboln (chars, n);
           goto have_atom;
         }
       push (r, F_SYMBOL, mark, off);
@@ -528,13 +550,11 @@ decode (struct reader *r)
           /* A run of fixnum cars, the commonest list, without a trip
              through the dispatch for each; anything unusual (a bad
              fixnum word included) is left to the general path.  */
-          while (f->n > 0 && r->len - r->pos >= 9 && r->buf[r->pos] == 'I')
+          SCM car;
+          while (f->n > 0 && r->len - r->pos >= 9 && r->buf[r->pos] == 'I'
+                 && fixnum_word (vc_fasl_load64 (r->buf + r->pos + 1), &car))
             {
-              int64_t w = (int64_t) vc_fasl_load64 (r->buf + r->pos + 1);
-              if (VC_UNLIKELY (w & 7))
-                break;
-              SCM p = vc_build_pair (&r->build, SCM_I_MAKINUM (w >> 3),
-                                     SCM_EOL, r->who);
+              SCM p = vc_build_pair (&r->build, car, SCM_EOL, r->who);
               SCM_SETCDR (f->b, p);
               f->b = p;
               f->n--;

@@ -123,22 +123,25 @@ vc_bignum_limbs (SCM x, size_t *n, int *negative)
 
 /* ----------------------------------------------------------- building */
 
-void *
-vc_builder_refill (size_t bytes, const char *who)
+/* P, unless the collector could not allocate it.  */
+static void *
+allocated (void *p, const char *who)
 {
-  void *p = GC_malloc_many (bytes);
   if (p == NULL)
     vc_raise_out_of_memory (who);
   return p;
 }
 
+void *
+vc_builder_refill (size_t bytes, const char *who)
+{
+  return allocated (GC_malloc_many (bytes), who);
+}
+
 static void *
 pointerless (size_t bytes, const char *who)
 {
-  void *p = GC_malloc_atomic (bytes);
-  if (p == NULL)
-    vc_raise_out_of_memory (who);
-  return p;
+  return allocated (GC_malloc_atomic (bytes), who);
 }
 
 /* A string of N characters of WIDTH bytes each (1 or 4), stored in
