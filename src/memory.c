@@ -322,17 +322,19 @@ static SCM
 memory_copy (SCM dst, SCM dst_start, SCM src, SCM src_start, SCM count)
 {
   static const char who[] = "memory-copy";
+  if (!SCM_POINTER_P (dst) && !SCM_BYTEVECTOR_P (dst))
+    vc_raise_argument_message (who, 1, "pointer-or-bytevector?",
+                               "expected pointer or bytevector as argument",
+                               dst);
   (void) vc_int64_arg (dst_start, 0, INT64_MAX >> 2, 2, who,
                        "non-negative-fixnum?");
+  if (!SCM_POINTER_P (src) && !SCM_BYTEVECTOR_P (src))
+    vc_raise_argument_message (who, 3, "pointer-or-bytevector?",
+                               "expected pointer or bytevector as argument",
+                               src);
   (void) vc_int64_arg (src_start, 0, INT64_MAX >> 2, 4, who,
                        "non-negative-fixnum?");
   size_t n = VC_SIZE_ARG (count, 5, who);
-  if (!SCM_POINTER_P (dst) && !SCM_BYTEVECTOR_P (dst))
-    vc_raise_argument_kind (who, "expected pointer or bytevector as argument",
-                            scm_list_1 (dst));
-  if (!SCM_POINTER_P (src) && !SCM_BYTEVECTOR_P (src))
-    vc_raise_argument_kind (who, "expected pointer or bytevector as argument",
-                            scm_list_1 (src));
   char *d = copy_side (dst, dst_start, n);
   char *s = copy_side (src, src_start, n);
   /* memmove: as fast as memcpy for disjoint regions, and right when a

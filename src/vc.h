@@ -66,10 +66,11 @@ void vc_init_fasl (void);
 VC_NORETURN void vc_raise_argument (const char *who, int pos,
                                     const char *expected, SCM value);
 
-/* &procedure-argument-violation: a bad argument of the posix kind
-   ("expected fixnum as argument"); IRRITANTS is a list.  */
-VC_NORETURN void vc_raise_argument_kind (const char *who, const char *message,
-                                         SCM irritants);
+/* The same with MESSAGE instead of "failed argument validation", for the
+   checks whose message Vicare spells out ("expected fixnum as argument").  */
+VC_NORETURN void vc_raise_argument_message (const char *who, int pos,
+                                            const char *expected,
+                                            const char *message, SCM value);
 
 /* &procedure-arguments-consistency-violation: each argument is fine alone,
    the combination is not (out of bounds, overflow).  */

@@ -30,6 +30,7 @@
             condition-shape
             test-raises
             test-raises-who
+            test-argument
             run-program
             skip-test))
 
@@ -107,6 +108,29 @@
     (let ((e (catch-condition (lambda () expr))))
       (list (and (not (eq? e 'no-condition)) (pred e) #t)
             (if (eq? e 'no-condition) 'no-condition (car (condition-shape e)))))))
+
+;; (test-argument NAME WHO INDEX PREDICATE VALUE EXPR): EXPR raises a
+;; &procedure-signature-argument-violation whose who is WHO, whose 1-based
+;; argument index is INDEX, whose failed predicate is the symbol PREDICATE
+;; and whose offending value is VALUE (equal?); its irritants are (VALUE).
+(define-syntax-rule (test-argument name who index predicate value expr)
+  (test-equal name (list who index predicate value (list value))
+    (let ((e (catch-condition (lambda () expr))))
+      (if (and (not (eq? e 'no-condition))
+               ((@ (vicare-compat conditions)
+                   procedure-signature-argument-violation?) e))
+          (list (car (condition-shape e))
+                ((@ (vicare-compat conditions)
+                    procedure-signature-argument-violation.one-based-argument-index)
+                 e)
+                ((@ (vicare-compat conditions)
+                    procedure-signature-argument-violation.failed-expression)
+                 e)
+                ((@ (vicare-compat conditions)
+                    procedure-signature-argument-violation.offending-value)
+                 e)
+                (cadr (condition-shape e)))
+          e))))
 
 (define (run-program . args)
   "Run ARGS as a command; return two values: its standard output as a

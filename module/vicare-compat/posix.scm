@@ -20,7 +20,6 @@
   #:use-module ((vicare-compat primitives) #:prefix %)
   #:use-module (vicare-compat conditions)
   #:use-module (srfi srfi-9)
-  #:use-module ((rnrs base) #:select (assertion-violation))
   #:export (fork
             sem-timedwait
             clock-gettime
@@ -149,11 +148,9 @@ output ports are flushed before forking."
      (fork-now))
     ((parent-proc child-thunk)
      (unless (procedure? parent-proc)
-       (procedure-argument-violation 'fork "expected procedure as argument"
-                                     parent-proc))
+       (procedure-signature-argument-violation 'fork 1 'procedure? parent-proc))
      (unless (procedure? child-thunk)
-       (procedure-argument-violation 'fork "expected procedure as argument"
-                                     child-thunk))
+       (procedure-signature-argument-violation 'fork 2 'procedure? child-thunk))
      (let ((pid (fork-now)))
        (if (zero? pid)
            (child-thunk)
@@ -164,8 +161,30 @@ output ports are flushed before forking."
 (define-record-type <struct-timespec>
   (make-struct-timespec tv_sec tv_nsec)
   struct-timespec?
-  (tv_sec struct-timespec-tv_sec set-struct-timespec-tv_sec!)
-  (tv_nsec struct-timespec-tv_nsec set-struct-timespec-tv_nsec!))
+  (tv_sec timespec-sec set-timespec-sec!)
+  (tv_nsec timespec-nsec set-timespec-nsec!))
+
+(define (check-struct-timespec who index obj)
+  (unless (struct-timespec? obj)
+    (procedure-signature-argument-violation who index 'struct-timespec? obj)))
+
+;; The accessors check their argument, as the rest of the package does
+;; (a record accessor of Guile raises wrong-type-arg).
+(define (struct-timespec-tv_sec timespec)
+  (check-struct-timespec 'struct-timespec-tv_sec 1 timespec)
+  (timespec-sec timespec))
+
+(define (struct-timespec-tv_nsec timespec)
+  (check-struct-timespec 'struct-timespec-tv_nsec 1 timespec)
+  (timespec-nsec timespec))
+
+(define (set-struct-timespec-tv_sec! timespec value)
+  (check-struct-timespec 'set-struct-timespec-tv_sec! 1 timespec)
+  (set-timespec-sec! timespec value))
+
+(define (set-struct-timespec-tv_nsec! timespec value)
+  (check-struct-timespec 'set-struct-timespec-tv_nsec! 1 timespec)
+  (set-timespec-nsec! timespec value))
 
 (for-each (lambda (proc text)
             (set-procedure-property! proc 'documentation text))
@@ -180,33 +199,31 @@ output ports are flushed before forking."
             "(set-struct-timespec-tv_nsec! timespec value) -- set the
 nanoseconds."))
 
-(define (check-timespec who obj)
+(define (check-timespec who index obj)
   (unless (and (struct-timespec? obj)
-               (exact-integer? (struct-timespec-tv_sec obj))
-               (exact-integer? (struct-timespec-tv_nsec obj))
-               (<= 0 (struct-timespec-tv_sec obj))
-               (<= 0 (struct-timespec-tv_nsec obj) 999999999))
-    (assertion-violation who "expected struct-timespec as argument" obj)))
+               (exact-integer? (timespec-sec obj))
+               (exact-integer? (timespec-nsec obj))
+               (<= 0 (timespec-sec obj))
+               (<= 0 (timespec-nsec obj) 999999999))
+    (procedure-signature-argument-violation who index 'struct-timespec? obj)))
 
 (define (clock-gettime clock-id timespec)
   "Store the current time of the clock @var{clock-id} (such as
 @code{CLOCK_REALTIME}) in the struct-timespec @var{timespec}; return
 @var{timespec}."
-  (unless (struct-timespec? timespec)
-    (assertion-violation 'clock-gettime "expected struct-timespec as argument"
-                         timespec))
+  (check-struct-timespec 'clock-gettime 2 timespec)
   (let ((now (%%vc-clock-gettime clock-id timespec)))
-    (set-struct-timespec-tv_sec! timespec (car now))
-    (set-struct-timespec-tv_nsec! timespec (cdr now))
+    (set-timespec-sec! timespec (car now))
+    (set-timespec-nsec! timespec (cdr now))
     timespec))
 
 (define (sem-timedwait sem abs-timeout)
   "Decrement the semaphore @var{sem}, waiting at most until the absolute
 @code{CLOCK_REALTIME} time in the struct-timespec @var{abs-timeout}: return
 @code{#t} when it was decremented, @code{#f} when the time ran out."
-  (check-timespec 'sem-timedwait abs-timeout)
-  (%%vc-sem-timedwait sem (struct-timespec-tv_sec abs-timeout)
-                      (struct-timespec-tv_nsec abs-timeout) abs-timeout))
+  (check-timespec 'sem-timedwait 2 abs-timeout)
+  (%%vc-sem-timedwait sem (timespec-sec abs-timeout)
+                      (timespec-nsec abs-timeout) abs-timeout))
 
 ;;; ---------------------------------------------------------------- errors
 
@@ -222,6 +239,5 @@ and @code{#t} @code{\"unknown errno code (#t)\"}, as in Vicare."
                (string-append name ": " ((@ (guile) strerror) (- code)))
                (format #f "unknown errno code (~a)" code))))
         (else
-         (procedure-argument-violation 'strerror
-                                       "expected errno code as argument"
-                                       code))))
+         (procedure-signature-argument-violation 'strerror 1 'errno-code?
+                                                 code))))
