@@ -30,7 +30,7 @@ vc_raise_procedure (void)
   SCM proc = raise_proc;
   if (scm_is_false (proc))
     {
-      proc = scm_c_public_ref ("vicare-compat conditions", "%vc-raise");
+      proc = scm_c_private_ref ("vicare-compat conditions", "%vc-raise");
       raise_proc = scm_permanent_object (proc);
     }
   return proc;

@@ -378,6 +378,10 @@
   (test-raises "negative length" procedure-signature-argument-violation?
     'with-local-storage '(#(-1)) (with-local-storage '#(-1) (lambda (p) p)))
   (test-raises "not a procedure" procedure-signature-argument-violation?
-    'with-local-storage '(5) (with-local-storage '#() 5)))
+    'with-local-storage '(5) (with-local-storage '#() 5))
+  ;; Before anything is allocated: the collector would warn on stderr.
+  (test-raises "a size no machine has" out-of-memory-error?
+    'with-local-storage '<no-irritants>
+    (with-local-storage (vector (expt 2 60)) (lambda (p) p))))
 
 (test-end "memory")
