@@ -301,6 +301,12 @@
           ref-who (list %null-pointer 0) (ref %null-pointer 0))
         (test-raises (name "NULL pointer set") assertion-violation?
           set-who (list %null-pointer 4) (set %null-pointer 4 (typical type)))
+        ;; A non-NULL pointer and an offset that bring the address to NULL.
+        (let ((p (make-pointer (if (equal? label "array") size 1))))
+          (test-raises (name "address that wraps to NULL, ref")
+            assertion-violation? ref-who (list p -1) (ref p -1))
+          (test-raises (name "address that wraps to NULL, set")
+            assertion-violation? set-who (list p -1) (set p -1 (typical type))))
         (test-raises (name "memory a bytevector") procedure-signature-argument-violation?
           ref-who (list bv) (ref bv 0))
         (test-equal (name "memory argument position") 1
