@@ -2,12 +2,10 @@
    Copyright (C) 2026 The guile-vicare-compat authors
    SPDX-License-Identifier: GPL-3.0-or-later
 
-   Argument checks follow Vicare: the generic kinds (fixnum, pointer,
-   size_t, off_t, signed-int) raise &procedure-argument-violation with the
-   message "expected ... as argument"; the posix-local kinds (file
-   descriptor, pathname, semaphore, pid, secs, nsecs, clock) raise a plain
-   &assertion.  Every failed system call raises the errno condition with
-   the call's arguments as irritants.
+   A bad argument raises &procedure-signature-argument-violation (an
+   &assertion) with its position, the predicate it failed and Vicare's
+   message, "expected ... as argument".  Every failed system call raises
+   the errno condition with the call's arguments as irritants.
 
    Blocking calls (waitpid, wait, sem-wait, sem-timedwait, nanosleep) wait
    through vc_wait (wait.c): outside Guile mode, so that a garbage

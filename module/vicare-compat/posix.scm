@@ -19,6 +19,7 @@
 (define-module (vicare-compat posix)
   #:use-module ((vicare-compat primitives) #:prefix %)
   #:use-module (vicare-compat conditions)
+  #:use-module ((vicare-compat fasl-support) #:select (call-with-fasl-locks))
   #:use-module (srfi srfi-9)
   #:export (fork
             sem-timedwait
@@ -133,7 +134,9 @@ CODE, such as \"EINVAL\", or #f when unknown.")))
   ;; Flush first: a buffer copied into the child would be printed twice.
   (flush-all-ports)
   (catch 'system-error
-    primitive-fork
+    ;; The package's own locks are held across the fork, so that the
+    ;; child never inherits one that another thread held.
+    (lambda () (call-with-fasl-locks primitive-fork))
     (lambda args
       (%raise-errno 'fork (system-error-errno args) '()))))
 
@@ -143,7 +146,10 @@ CODE, such as \"EINVAL\", or #f when unknown.")))
 in the parent.  (fork parent-proc child-thunk) -- call
 (parent-proc child-pid) in the parent and (child-thunk) in
 the child, returning their values; the child is not made to exit.  Scheme
-output ports are flushed before forking."
+output ports are flushed before forking.  As Guile's primitive-fork warns,
+forking while other threads run is unsafe: the child has only the calling
+thread, and a lock another thread held in libguile or the collector stays
+held in the child, which can then hang."
     (()
      (fork-now))
     ((parent-proc child-thunk)
