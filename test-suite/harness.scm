@@ -16,6 +16,7 @@
 
 (define-module (test-suite harness)
   #:use-module (srfi srfi-64)
+  #:use-module ((srfi srfi-1) #:select (any))
   #:use-module ((rnrs conditions)
                 #:select (who-condition? condition-who irritants-condition?
                           condition-irritants message-condition?
@@ -31,6 +32,8 @@
             test-raises
             test-raises-who
             test-argument
+            public-modules
+            guile-binding?
             run-program
             skip-test))
 
@@ -131,6 +134,28 @@
                  e)
                 (cadr (condition-shape e)))
           e))))
+
+;; The modules whose exports are the package's public API.
+(define public-modules
+  '((vicare-compat)
+    (vicare-compat posix)
+    (vicare-compat platform constants)
+    (vicare-compat platform words)
+    (vicare-compat language-extensions syntaxes)
+    (vicare-compat conditions)
+    (vicare-compat fasl)
+    (vicare-compat atomics)))
+
+;; Guile's own bindings that a module re-exports (getpid, fxior, pointer?)
+;; are Guile's: documented in Guile's manual, checked by Guile.
+(define guile-origins
+  (map resolve-interface '((guile) (system foreign) (rnrs))))
+
+(define (guile-binding? iface sym)
+  "Is SYM of the interface IFACE one of Guile's own bindings?"
+  (let ((var (module-variable iface sym)))
+    (any (lambda (origin) (eq? var (module-variable origin sym)))
+         guile-origins)))
 
 (define (run-program . args)
   "Run ARGS as a command; return two values: its standard output as a

@@ -42,25 +42,6 @@
 
 (test-begin "hostile")
 
-(define public-modules
-  '((vicare-compat)
-    (vicare-compat posix)
-    (vicare-compat conditions)
-    (vicare-compat platform words)
-    (vicare-compat language-extensions syntaxes)
-    (vicare-compat fasl)
-    (vicare-compat atomics)))
-
-;; Guile's own bindings that a module re-exports (getpid, fxior) are
-;; Guile's business, not ours.
-(define guile-origins
-  (map resolve-interface '((guile) (system foreign) (rnrs))))
-
-(define (guile-binding? iface sym)
-  (let ((var (module-variable iface sym)))
-    (any (lambda (origin) (eq? var (module-variable origin sym)))
-         guile-origins)))
-
 ;; (name . procedure), each procedure once, sorted by name.
 (define procedures
   (let ((table (make-hash-table)))
