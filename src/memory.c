@@ -293,9 +293,10 @@ memcmp_p (SCM p1, SCM p2, SCM count)
                                region_arg (p2, 2, n, who), n));
 }
 
-/* One side of memory-copy: the address of BUF + START, for COUNT bytes.  */
+/* One side of memory-copy: the address of BUF (argument POS) + START, for
+   COUNT bytes.  */
 static char *
-copy_side (SCM buf, SCM start, size_t count)
+copy_side (SCM buf, int pos, SCM start, size_t count)
 {
   static const char who[] = "memory-copy";
   size_t s = (size_t) SCM_I_INUM (start);
@@ -309,11 +310,10 @@ copy_side (SCM buf, SCM start, size_t count)
     }
   uintptr_t base = (uintptr_t) SCM_POINTER_VALUE (buf);
   if (s > UINTPTR_MAX - base)
-    vc_raise_consistency ("pointer-add", "pointer overflow",
-                          scm_list_2 (buf, start));
+    vc_raise_consistency (who, "pointer overflow", scm_list_2 (buf, start));
   if (base == 0 && count > 0)
-    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
-                        scm_list_1 (buf));
+    vc_raise_argument_message (who, pos, "non-null-pointer?", VC_NULL_MESSAGE,
+                               buf);
   return (char *) (base + s);
 }
 
@@ -335,8 +335,8 @@ memory_copy (SCM dst, SCM dst_start, SCM src, SCM src_start, SCM count)
   (void) vc_int64_arg (src_start, 0, INT64_MAX >> 2, 4, who,
                        "non-negative-fixnum?");
   size_t n = VC_SIZE_ARG (count, 5, who);
-  char *d = copy_side (dst, dst_start, n);
-  char *s = copy_side (src, src_start, n);
+  char *d = copy_side (dst, 1, dst_start, n);
+  char *s = copy_side (src, 3, src_start, n);
   /* memmove: as fast as memcpy for disjoint regions, and right when a
      bytevector is copied onto itself.  */
   if (n > 0)

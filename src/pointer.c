@@ -80,14 +80,14 @@ vc_address_slow (SCM memory, SCM where, size_t size, int scaled,
       base = SCM_POINTER_VALUE (VC_MEMORY_BLOCK_POINTER (memory));
     }
   if (base == NULL)
-    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
-                        scm_list_2 (memory, where));
+    vc_raise_argument_message (who, 1, SCM_POINTER_P (memory)
+                               ? "non-null-pointer?" : "memory-block?/non-null",
+                               VC_NULL_MESSAGE, memory);
   /* The final address may be NULL too (base 1, offset -1): the fast path
-     sends that case here.  */
+     sends that case here.  Both arguments make it.  */
   char *address = (char *) ((uintptr_t) base + (uintptr_t) off);
   if (address == NULL)
-    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
-                        scm_list_2 (memory, where));
+    vc_raise_consistency (who, VC_NULL_MESSAGE, scm_list_2 (memory, where));
   return address;
 }
 

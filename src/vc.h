@@ -224,15 +224,19 @@ vc_memory_block_p (SCM obj)
 #define VC_MEMORY_BLOCK_SET_SIZE(mb, n) SCM_STRUCT_SLOT_SET ((mb), 1, (n))
 #define VC_MEMORY_BLOCK_SET_OWNER(mb, b) SCM_STRUCT_SLOT_SET ((mb), 2, (b))
 
+/* The message of a NULL pointer argument.  */
+#define VC_NULL_MESSAGE "attempt to access memory through a NULL pointer"
+
 /* A pointer argument whose address must not be NULL (the C function it is
-   passed to would crash): NULL raises a plain &assertion.  */
+   passed to would crash): NULL raises the argument condition, predicate
+   non-null-pointer?.  */
 static inline void *
 vc_nonnull_pointer_arg (SCM obj, int pos, const char *who)
 {
   void *p = vc_pointer_arg (obj, pos, who);
   if (VC_UNLIKELY (p == NULL))
-    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
-                        scm_list_1 (obj));
+    vc_raise_argument_message (who, pos, "non-null-pointer?", VC_NULL_MESSAGE,
+                               obj);
   return p;
 }
 

@@ -251,8 +251,8 @@
     (values->list (lambda () (memory-copy (make-bytevector 4) 4 #vu8(1 2) 2 0))))
   (let ((p (integer->pointer greatest-word)))
     (test-raises "pointer + start overflows" procedure-arguments-consistency-violation?
-      'pointer-add (list p 2) (memory-copy p 2 #vu8(1) 0 1)))
-  (test-raises "NULL pointer" assertion-violation? 'memory-copy (list %null-pointer)
+      'memory-copy (list p 2) (memory-copy p 2 #vu8(1) 0 1)))
+  (test-argument "NULL pointer" 'memory-copy 1 'non-null-pointer? %null-pointer
     (memory-copy %null-pointer 0 #vu8(1) 0 1)))
 
 (test-group "bytevectors and memory"
