@@ -852,19 +852,13 @@ vc_fasl_decode (const uint8_t *buf, size_t len, size_t *used)
 
 enum scan_kind { S_COUNT, S_RTD_HEAD, S_STRUCT_TYPE_HEAD };
 
-struct vc_fasl_scan_frame
-{
-  uint64_t left;                /* objects still expected */
-  uint8_t kind;
-};
-
 void
 vc_fasl_scan_init (struct vc_fasl_scan *scan)
 {
   scan->pos = 0;
   scan->depth = 0;
-  scan->capacity = 0;
-  scan->frames = NULL;
+  scan->capacity = VC_FASL_SCAN_FRAMES;
+  scan->frames = scan->frames0;
 }
 
 static int
@@ -874,11 +868,10 @@ scan_push (struct vc_fasl_scan *s, uint8_t kind, uint64_t left)
     return 0;
   if (s->depth == s->capacity)
     {
-      size_t cap = s->capacity ? 2 * s->capacity : 64;
+      size_t cap = 2 * s->capacity;
       struct vc_fasl_scan_frame *f
         = scm_gc_malloc_pointerless (cap * sizeof *f, "fasl-read scan");
-      if (s->depth)
-        memcpy (f, s->frames, s->depth * sizeof *f);
+      memcpy (f, s->frames, s->depth * sizeof *f);
       s->frames = f;
       s->capacity = cap;
     }
