@@ -8,29 +8,32 @@
    port sees one write per piece: one per datum for messages.
 
    Reading.  fasl-read takes exactly the datum's bytes from the port, so
-   that several data can follow each other on a pipe or socket, and then
-   decodes them.  The scanner of fasl-read.c says how many more bytes the
-   datum needs at least (its current object's, plus one per object its
-   open containers still expect); fasl-read reads that many, and so on
-   until the scanner has seen the end.  No byte past the datum is ever
-   taken from the port, and a blocking read waits only for bytes that
-   must come.
+   that several data can follow each other on a pipe or socket, and a
+   blocking read waits only for bytes that must come: every read asks
+   for the bytes the datum surely still needs, those of the object
+   being read plus one per object its open containers still expect.
 
-   - A buffered port reads ahead into its own buffer, as Guile's ports
-     do; what follows the datum stays there for the next read.
-   - An unbuffered port gets one read of the known minimum at a time:
-     a few reads per datum (the header, then lengths, then whole
-     payloads), never one per byte.
+   - A buffered port: the decoder pulls from it as it goes (a
+     vc_fasl_source): first what the port's buffer holds, then reads of
+     the bytes surely needed.  Those taken past the end of the datum go
+     back to the port (scm_unget_bytes), where a buffered port would
+     have held them anyway.  One pass, no scan.
+   - An unbuffered port: the scanner of fasl-read.c finds the end of
+     the datum as its bytes are read, with reads of the bytes surely
+     needed; then the decoder decodes them.  No byte past the datum is
+     taken from the file descriptor.  That is a few reads per datum,
+     more for long lists of small objects (each read covers a part of
+     what is left), never one per byte.
    - An unbuffered socket whose buffer is empty is first peeked at
      (MSG_PEEK, without waiting): the scanner finds the end of the
      datum among the bytes that have arrived, and exactly those are
      read, so a message that has arrived whole costs one peek and one
      read.
 
-   File ports (sockets, pipes, files) read straight into the buffer
-   that collects the datum, through a bytevector over it; other ports,
-   whose read procedures may be Scheme code that keeps the bytevector,
-   read into a bytevector of their own, copied from.  */
+   File ports and bytevector ports read straight into the buffer that
+   collects the datum, through a bytevector over it; other ports, whose
+   read procedures may be Scheme code that keeps the bytevector, read
+   into a bytevector of their own, copied from.  */
 
 #include <config.h>
 
@@ -93,6 +96,7 @@ fasl_write (SCM obj, SCM port, SCM libraries)
 /* ----------------------------------------------------------------- read */
 
 static SCM sym_vu8;
+static scm_t_port_type *bytevector_port_type;
 
 /* Ports other than file ports read into a bytevector of at most this
    many bytes at a time.  */
@@ -103,11 +107,16 @@ static SCM sym_vu8;
    pointers, and big GC allocations would start collections).  */
 struct collected
 {
+  /* What the decoder pulls from (buffered ports): the collected bytes
+     (SRC.BUF is BUF, SRC.LEN is LEN between calls).  */
+  struct vc_fasl_source src;
   uint8_t *buf;
   size_t len, cap;
   SCM port;
   int buffered;                 /* small reads copy from its buffer */
-  int file;                     /* a file port: reads go through VIEW */
+  int direct;                   /* reads go through VIEW: a file port or
+                                   a bytevector port, whose reads no
+                                   Scheme code sees */
   SCM view;                     /* bytevector over BUF[0..CAP), or #f */
   SCM bounce;                   /* what other ports read into, or #f */
   uint8_t small[512];
@@ -168,7 +177,7 @@ collect_read (struct collected *c, size_t n)
       c->len += got;
       return got;
     }
-  if (c->file)
+  if (c->direct)
     {
       if (scm_is_false (c->view))
         c->view = scm_pointer_to_bytevector (scm_from_pointer (c->buf, NULL),
@@ -264,6 +273,68 @@ take_buffered (struct collected *c, struct vc_fasl_scan *scan, size_t avail,
   return st;
 }
 
+/* The decoder's source on a buffered port: what the port's buffer
+   holds, then reads of the bytes the datum surely still needs.  */
+static size_t
+pull (struct vc_fasl_source *src, size_t n, size_t ahead)
+{
+  struct collected *c = (struct collected *) src;
+  size_t before = c->len;
+  int unbuffered;
+  size_t avail = input_buffered (c->port, &unbuffered);
+  if (avail > 0)
+    {
+      collect_reserve (c, avail);
+      collect_read (c, avail);
+    }
+  size_t got = c->len - before;
+  if (got < n)
+    {
+      size_t want = n - got + ahead;
+      collect_read (c, collect_room (c, want < n - got ? n - got : want));
+    }
+  src->buf = c->buf;
+  src->len = c->len;
+  return c->len - before;
+}
+
+/* An unbuffered port: the scanner says how many bytes to read.  */
+static size_t
+read_scanning (struct collected *c, size_t avail)
+{
+  struct vc_fasl_scan scan;
+  vc_fasl_scan_init (&scan);
+  /* An unbuffered socket is peeked at once its buffer is empty.  */
+  int fd = SCM_FPORTP (c->port) ? SCM_FPORT_FDES (c->port) : -1;
+  int eof = 0;
+  size_t end = 0;
+
+  for (;;)
+    {
+      enum vc_fasl_scan_status st = vc_fasl_scan (&scan, c->buf, c->len,
+                                                  &end);
+      if (st == VC_FASL_SCAN_MORE && avail > 0)
+        {
+          st = take_buffered (c, &scan, avail, &end);
+          avail = 0;
+        }
+      if (st == VC_FASL_SCAN_MORE && fd >= 0)
+        {
+          collect_room (c, end - c->len);
+          st = take_arrived (c, &scan, &fd, &end);
+        }
+      if (st == VC_FASL_SCAN_DONE)
+        return end;
+      if (st == VC_FASL_SCAN_BAD || eof)
+        /* The decoder says precisely what is wrong.  */
+        return c->len;
+      /* Wait for the bytes the datum surely still needs, no more.  */
+      size_t n = collect_room (c, end - c->len);
+      if (collect_read (c, n) < n)
+        eof = 1;
+    }
+}
+
 static SCM
 fasl_read (SCM port)
 {
@@ -276,52 +347,31 @@ fasl_read (SCM port)
   c.len = 0;
   c.cap = sizeof c.small;
   c.port = port;
-  c.file = SCM_FPORTP (port);
+  c.direct = SCM_FPORTP (port) || SCM_PORT_TYPE (port) == bytevector_port_type;
   c.view = c.bounce = SCM_BOOL_F;
   scm_dynwind_begin (0);
   scm_dynwind_unwind_handler (collected_free, &c, SCM_F_WIND_EXPLICITLY);
-  struct vc_fasl_scan scan;
-  vc_fasl_scan_init (&scan);
   int unbuffered;
   size_t avail = input_buffered (port, &unbuffered);
   c.buffered = !unbuffered;
-  /* An unbuffered socket is peeked at once its buffer is empty.  */
-  int fd = unbuffered && c.file ? SCM_FPORT_FDES (port) : -1;
-  int eof = 0;
-  size_t end = 0;
-
-  for (;;)
-    {
-      enum vc_fasl_scan_status st = vc_fasl_scan (&scan, c.buf, c.len, &end);
-      if (st == VC_FASL_SCAN_MORE && avail > 0)
-        {
-          st = take_buffered (&c, &scan, avail, &end);
-          avail = 0;
-        }
-      if (st == VC_FASL_SCAN_MORE && fd >= 0)
-        {
-          collect_room (&c, end - c.len);
-          st = take_arrived (&c, &scan, &fd, &end);
-        }
-      if (st == VC_FASL_SCAN_DONE)
-        break;
-      if (st == VC_FASL_SCAN_BAD || eof)
-        {
-          /* The decoder says precisely what is wrong.  */
-          end = c.len;
-          break;
-        }
-      /* Wait for the bytes the datum surely still needs, no more.  A
-         buffered port may read more into its buffer: take those next.  */
-      size_t n = collect_room (&c, end - c.len);
-      if (collect_read (&c, n) < n)
-        eof = 1;
-      else if (c.buffered)
-        avail = input_buffered (port, &unbuffered);
-    }
-
+  SCM v;
   size_t used;
-  SCM v = vc_fasl_decode_who (c.buf, end, &used, who);
+  if (c.buffered)
+    {
+      /* Decode as the bytes come, and give back those past the datum:
+         a buffered port would have held them anyway.  */
+      c.src.buf = c.buf;
+      c.src.len = c.len;
+      c.src.refill = pull;
+      v = vc_fasl_decode_source (&c.src, &used, who);
+      if (c.len > used)
+        scm_unget_bytes (c.buf + used, c.len - used, port);
+    }
+  else
+    {
+      size_t end = read_scanning (&c, avail);
+      v = vc_fasl_decode_who (c.buf, end, &used, who);
+    }
   scm_dynwind_end ();
   scm_remember_upto_here_1 (c.view);
   return v;
@@ -331,6 +381,9 @@ void
 vc_init_fasl_port (void)
 {
   sym_vu8 = scm_from_utf8_symbol ("vu8");
+  bytevector_port_type
+    = SCM_PORT_TYPE (scm_open_bytevector_input_port (scm_c_make_bytevector (0),
+                                                     SCM_UNDEFINED));
   vc_define ("fasl-write", 2, 1, 0, (scm_t_subr) fasl_write);
   vc_define ("fasl-read", 1, 0, 0, (scm_t_subr) fasl_read);
 }

@@ -40,6 +40,24 @@ SCM vc_fasl_decode (const uint8_t *buf, size_t len, size_t *used);
 SCM vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
                         const char *who);
 
+/* A source of bytes that a decoder pulls from as it goes: BUF[0..LEN)
+   are the bytes so far.  REFILL is asked for at least N more bytes
+   past LEN, and may add up to N + AHEAD, AHEAD being a lower bound of
+   the bytes the datum has after those N: it sets BUF and LEN (BUF may
+   move) and returns how many bytes it added, 0 at the end of the
+   input, when the decoder reports the datum truncated.  */
+struct vc_fasl_source
+{
+  const uint8_t *buf;
+  size_t len;
+  size_t (*refill) (struct vc_fasl_source *src, size_t n, size_t ahead);
+};
+
+/* Decode one datum as vc_fasl_decode_who does, from SRC; *USED is the
+   size of the datum (SRC may hold more bytes).  */
+SCM vc_fasl_decode_source (struct vc_fasl_source *src, size_t *used,
+                           const char *who);
+
 /* Encode OBJ, header included and preceded by one Vicare "O" entry per
    string of the list LIBRARIES (SCM_EOL for none), and return the bytes;
    store their number in *LEN.  Once the datum is walked, DEST_FOR (if
