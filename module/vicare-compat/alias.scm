@@ -16,8 +16,8 @@
   #:export (re-export-modules!))
 
 (define (re-export-modules! module sources)
-  "Export from @var{module} every public binding of the modules named in
-the list @var{sources}; when two sources have a name, the first wins."
+  "Export from MODULE every public binding of the modules named in
+the list SOURCES; when two sources have a name, the first wins."
   (let ((public (module-public-interface module))
         (core (resolve-module '(guile))))
     (for-each

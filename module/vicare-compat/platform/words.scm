@@ -75,18 +75,18 @@ this machine's pointer width in bits."
     ...))
 
 (define-range-predicates
-  (word-u8? 0 255 "Is @var{obj} an exact integer in [0, 2^8-1]?")
-  (word-s8? -128 127 "Is @var{obj} an exact integer in [-2^7, 2^7-1]?")
-  (word-u16? 0 65535 "Is @var{obj} an exact integer in [0, 2^16-1]?")
-  (word-s16? -32768 32767 "Is @var{obj} an exact integer in [-2^15, 2^15-1]?")
+  (word-u8? 0 255 "Is OBJ an exact integer in [0, 2^8-1]?")
+  (word-s8? -128 127 "Is OBJ an exact integer in [-2^7, 2^7-1]?")
+  (word-u16? 0 65535 "Is OBJ an exact integer in [0, 2^16-1]?")
+  (word-s16? -32768 32767 "Is OBJ an exact integer in [-2^15, 2^15-1]?")
   (word-u32? 0 (1- (expt 2 32))
-             "Is @var{obj} an exact integer in [0, 2^32-1]?")
+             "Is OBJ an exact integer in [0, 2^32-1]?")
   (word-s32? (- (expt 2 31)) (1- (expt 2 31))
-             "Is @var{obj} an exact integer in [-2^31, 2^31-1]?")
+             "Is OBJ an exact integer in [-2^31, 2^31-1]?")
   (word-u64? 0 (1- (expt 2 64))
-             "Is @var{obj} an exact integer in [0, 2^64-1]?")
+             "Is OBJ an exact integer in [0, 2^64-1]?")
   (word-s64? (- (expt 2 63)) (1- (expt 2 63))
-             "Is @var{obj} an exact integer in [-2^63, 2^63-1]?"))
+             "Is OBJ an exact integer in [-2^63, 2^63-1]?"))
 
 (define (unsigned-predicate size)
   (case size
@@ -103,7 +103,7 @@ this machine's pointer width in bits."
     (define name
       (let ((pred (choose size)))
         (lambda (obj)
-          "Does @var{obj} fit the C type of this name (chosen by its size)?"
+          "Does OBJ fit the C type of this name (chosen by its size)?"
           (pred obj))))
     ...))
 
