@@ -23,7 +23,7 @@
   #:use-module ((rnrs base) #:select (assertion-violation))
   #:export (fork
             sem-timedwait
-            clock-gettime
+            clock-gettime clock-getres clock-settime
             make-struct-timespec struct-timespec?
             struct-timespec-tv_sec struct-timespec-tv_nsec
             set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
@@ -50,6 +50,7 @@
                (%WIFSTOPPED . WIFSTOPPED) (%WSTOPSIG . WSTOPSIG)
                (%WCOREDUMP . WCOREDUMP)
                (%nanosleep . nanosleep)
+               (%clock-getcpuclockid . clock-getcpuclockid)
                ;; errors
                (%errno->string . errno->string))
   #:re-export-and-replace ((%close . close)
@@ -125,6 +126,8 @@ signal?")
    (WCOREDUMP "(WCOREDUMP status) -- did the killed child dump core?")
    (nanosleep "(nanosleep secs nsecs) -- sleep; return two values, both
 @code{#f}.")
+   (clock-getcpuclockid "(clock-getcpuclockid pid) -- the clock id of the
+CPU time of process PID (0 for the calling process), for clock-gettime.")
    (errno->string "(errno->string code) -- the name of the negated errno
 @var{code}, such as @code{\"EINVAL\"}, or @code{#f} when unknown.")))
 
@@ -188,17 +191,32 @@ nanoseconds."))
                (<= 0 (struct-timespec-tv_nsec obj) 999999999))
     (assertion-violation who "expected struct-timespec as argument" obj)))
 
-(define (clock-gettime clock-id timespec)
-  "Store the current time of the clock @var{clock-id} (such as
-@code{CLOCK_REALTIME}) in the struct-timespec @var{timespec}; return
-@var{timespec}."
-  (unless (struct-timespec? timespec)
-    (assertion-violation 'clock-gettime "expected struct-timespec as argument"
-                         timespec))
-  (let ((now (%%vc-clock-gettime clock-id timespec)))
+(define (read-clock who primitive clock-id timespec)
+  ;; The C primitive checks CLOCK-ID (argument 1) and reads the clock.
+  (let ((now (primitive clock-id timespec)))
+    (unless (struct-timespec? timespec)
+      (procedure-signature-argument-violation who 2 'struct-timespec? timespec))
     (set-struct-timespec-tv_sec! timespec (car now))
     (set-struct-timespec-tv_nsec! timespec (cdr now))
     timespec))
+
+(define (clock-gettime clock-id timespec)
+  "Store the current time of the clock CLOCK-ID (such as CLOCK_REALTIME)
+in the struct-timespec TIMESPEC; return TIMESPEC."
+  (read-clock 'clock-gettime %%vc-clock-gettime clock-id timespec))
+
+(define (clock-getres clock-id timespec)
+  "Store the resolution of the clock CLOCK-ID in the struct-timespec
+TIMESPEC; return TIMESPEC."
+  (read-clock 'clock-getres %%vc-clock-getres clock-id timespec))
+
+(define (clock-settime clock-id timespec)
+  "Set the clock CLOCK-ID to the time in the struct-timespec TIMESPEC (a
+privileged operation); return TIMESPEC."
+  (check-timespec 'clock-settime timespec)
+  (%%vc-clock-settime clock-id (struct-timespec-tv_sec timespec)
+                      (struct-timespec-tv_nsec timespec) timespec)
+  timespec)
 
 (define (sem-timedwait sem abs-timeout)
   "Decrement the semaphore @var{sem}, waiting at most until the absolute
