@@ -332,6 +332,27 @@
     (test-raises "clock id not an integer" assertion-violation?
       'clock-gettime '(x) (px.clock-gettime 'x t))))
 
+;;; Vicare's cond-expand of (vicare posix): features are the module's
+;;; procedures (under the importer's prefix) and operating system names.
+(test-group "cond-expand"
+  (test-equal "a procedure of the module, prefixed, is a feature" 'yes
+    (px.cond-expand (px.mmap 'yes) (else 'no)))
+  (test-equal "a name the module lacks is not" 'no
+    (px.cond-expand (px.no-such-call 'yes) (else 'no)))
+  (test-equal "and, or, not, and an OS name (Vicare's test form)" '(yes yes no)
+    (list (px.cond-expand ((and px.mlockall px.munlockall (not darwin)) 'yes)
+                          (else 'no))
+          (px.cond-expand ((or darwin px.clock-getcpuclockid) 'yes) (else 'no))
+          (px.cond-expand ((not posix) 'yes) (else 'no))))
+  (test-equal "Guile's own features still work" 'yes
+    (px.cond-expand ((and guile (not no-such-feature)) 'yes) (else 'no)))
+  (test-equal "imported without a prefix, it replaces Guile's silently" ""
+    (call-with-values
+        (lambda ()
+          (run-program "sh" "-c"
+                       "guile --no-auto-compile -c '(use-modules (vicare-compat posix)) (cond-expand ((and guile mmap) #t))' 2>&1"))
+      (lambda (out status) out))))
+
 ;;; Issue 10 item 6 and issue 14 item 3: the whole clock family, with one
 ;;; check of the clock id that never truncates it.
 (define (argument-shape thunk)

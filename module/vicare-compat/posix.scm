@@ -20,6 +20,8 @@
   #:use-module ((vicare-compat primitives) #:prefix %)
   #:use-module (vicare-compat conditions)
   #:use-module (srfi srfi-9)
+  #:use-module ((srfi srfi-1) #:select (any))
+  #:use-module ((system syntax) #:select (syntax-module))
   #:use-module ((rnrs base) #:select (assertion-violation))
   #:export (fork
             sem-timedwait
@@ -56,7 +58,8 @@
   #:re-export-and-replace ((%close . close)
                            (%waitpid . waitpid)
                            getpid getppid)
-  #:replace (strerror))
+  #:replace (strerror
+             (posix-cond-expand . cond-expand)))
 
 ;; mremap is Linux only, as in Vicare: defined when the C library has it.
 (when (module-variable (resolve-interface '(vicare-compat primitives)) 'mremap)
@@ -225,6 +228,60 @@ privileged operation); return TIMESPEC."
   (check-timespec 'sem-timedwait abs-timeout)
   (%%vc-sem-timedwait sem (struct-timespec-tv_sec abs-timeout)
                       (struct-timespec-tv_nsec abs-timeout) abs-timeout))
+
+;;; -------------------------------------------------------------- features
+
+;; The operating systems Vicare's cond-expand names, each true when its
+;; name is in the host type (x86_64-pc-linux-gnu has linux and posix).
+(eval-when (expand load eval)
+  (define os-features
+    '(("linux" linux posix) ("darwin" darwin posix)
+      ("freebsd" freebsd bsd posix) ("openbsd" openbsd bsd posix)
+      ("netbsd" netbsd bsd posix) ("solaris" solaris posix)
+      ("cygwin" cygwin posix)))
+
+  (define (host-feature? name)
+    (let ((host (string-downcase %host-type)))
+      (any (lambda (entry)
+             (and (memq name (cdr entry)) (string-contains host (car entry))))
+           os-features)))
+
+  (define (os-feature? name)
+    (any (lambda (entry) (memq name (cdr entry))) os-features))
+
+  (define (posix-binding? id)
+    ;; Is the identifier ID bound, where it is used, to a procedure of
+    ;; this module (px.mmap with a px. prefix)?
+    (let* ((mod (and (syntax-module id) (resolve-module (syntax-module id))))
+           (var (and mod (module-variable mod (syntax->datum id))))
+           (public (module-public-interface
+                    (resolve-module '(vicare-compat posix)))))
+      (and var
+           (any (lambda (v) (eq? v var))
+                (module-map (lambda (name v) v) public))))))
+
+(define-syntax posix-cond-expand
+  (lambda (stx)
+    "Vicare's cond-expand of (vicare posix): Guile's cond-expand, where a
+feature may also be an identifier bound to a procedure of this module (as
+px.mmap), true because the C library has it, or an operating system
+name (linux, darwin, bsd, posix, ...), true when Guile runs on it."
+    (define (requirement r)
+      (syntax-case r (and or not)
+        ((and x ...) #`(and #,@(map requirement #'(x ...))))
+        ((or x ...) #`(or #,@(map requirement #'(x ...))))
+        ((not x) #`(not #,(requirement #'x)))
+        (id (identifier? #'id)
+            (let ((name (syntax->datum #'id)))
+              (cond ((eq? name 'else) #'id)
+                    ((posix-binding? #'id) #'(and))
+                    ((os-feature? name) (if (host-feature? name) #'(and) #'(or)))
+                    (else #'id))))
+        (_ r)))
+    (syntax-case stx ()
+      ((_ (req body ...) ...)
+       (with-syntax (((req* ...) (map requirement #'(req ...))))
+         #'(cond-expand (req* body ...) ...))))))
 
 ;;; ---------------------------------------------------------------- errors
 
