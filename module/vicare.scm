@@ -9,8 +9,9 @@
 ;;; This alias exports every public binding of (vicare-compat) and of
 ;;; Guile's (rnrs), (rnrs eval), (rnrs mutable-pairs) and (rnrs
 ;;; mutable-strings), as Vicare's (vicare) does; where two have a name,
-;;; the first wins: Vicare's define-values (with its body form), then
-;;; (vicare-compat)'s exit.
+;;; the first wins: R6RS's guard as Vicare runs it (clauses tested after
+;;; unwinding, see (vicare-compat guard)), Vicare's define-values (with
+;;; its body form), then (vicare-compat)'s exit.
 ;;; Names that differ from Guile's core bindings are replacements, so the
 ;;; import prints no warning.  When `guile FILE' runs a Vicare program,
 ;;; the program is run as Vicare's manual shows it, values printed: see
@@ -23,7 +24,8 @@
   #:use-module (vicare-compat program))
 
 (re-export-modules! (current-module)
-                    '((vicare-compat language-extensions syntaxes)
+                    '((vicare-compat guard)
+                      (vicare-compat language-extensions syntaxes)
                       (vicare-compat) (rnrs) (rnrs eval) (rnrs mutable-pairs)
                       (rnrs mutable-strings)))
 

@@ -119,6 +119,17 @@ last: ((x 999) (x 999))
     (test-equal "an R6RS library importing (vicare) has set-car!"
       (list "(0 2)" "" 0) (list out err status))))
 
+;; The porting guide's difference: (vicare) whole imports silently, through
+;; except Guile prints its "overrides core binding" warnings (as for its
+;; own (rnrs)), since custom interfaces lose the replacement marks.
+(let-values (((out err status)
+              (run-shell "guile --no-auto-compile -c '(import (vicare)) (display raise)'")))
+  (test-equal "(import (vicare)) prints no warning" "" err))
+(let-values (((out err status)
+              (run-shell "guile --no-auto-compile -c '(import (except (vicare) xor)) (display raise)'")))
+  (test-assert "(import (except (vicare) ...)) warns, as Guile does for (rnrs)"
+    (string-contains err "overrides core binding")))
+
 (system* "rm" "-rf" cache-dir)
 
 (test-end "examples")

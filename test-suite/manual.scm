@@ -62,6 +62,7 @@
     (vicare-compat platform constants)
     (vicare-compat platform words)
     (vicare-compat language-extensions syntaxes)
+    (vicare-compat guard)
     (vicare-compat conditions)
     (vicare-compat fasl)
     (vicare-compat atomics)))

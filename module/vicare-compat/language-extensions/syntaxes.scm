@@ -87,7 +87,9 @@
             define-unsafe-inequality-predicate
             cond-exact-integer-operand cond-inexact-integer-operand
             cond-exact-real-numeric-operand cond-real-numeric-operand
-            cond-numeric-operand))
+            cond-numeric-operand
+            ;; for (vicare-compat guard)
+            %guard-unwinding))
 
 ;;; ----------------------------------------------------- unwind protection
 
@@ -100,6 +102,12 @@
 
 ;; Set, per thread, while an unwinding-call/cc escape procedure unwinds.
 (define unwinding-escape (make-thread-local-fluid #f))
+
+;; Set, per thread, by Vicare's guard of (vicare-compat guard) while it
+;; unwinds from a raise to the guard: probe while it leaves to test its
+;; clauses (no handler runs: the guard may re-enter), exit when a clause
+;; was chosen and it leaves for good (the handlers run, why = exception).
+(define %guard-unwinding (make-thread-local-fluid #f))
 
 ;; A frame is identified by its address and its return address, which do
 ;; not change while it lives.  (Its procedure name would do too, but
@@ -164,6 +172,9 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
         (set! leaving #f)
         (cond ((eq? why 'return) (terminate! 'return))
               ((fluid-ref unwinding-escape) (terminate! 'escape))
+              ((fluid-ref %guard-unwinding)
+               => (lambda (kind)
+                    (when (eq? kind 'exit) (terminate! 'exception))))
               ((and (eq? why 'exception)
                     (frame-on-stack? handler-frame))
                (terminate! 'exception)))))))
