@@ -15,13 +15,6 @@
 
 (test-begin "guard")
 
-;;; Each test records events and returns (result events).
-(define events '())
-(define (event! x) (set! events (cons x events)))
-(define (recording thunk)
-  (set! events '())
-  (let ((result (thunk)))
-    (list result (reverse events))))
 
 (define (traced thunk)
   ;; THUNK inside a dynamic-wind that records its entries and exits.

@@ -14,13 +14,6 @@
 
 (test-begin "syntaxes")
 
-;;; Each ordering test records events and returns (result events).
-(define events '())
-(define (event! x) (set! events (cons x events)))
-(define (recording thunk)
-  (set! events '())
-  (let ((result (thunk)))
-    (list result (reverse events))))
 
 (define (protected why-box thunk)
   ;; with-unwind-protection recording the cleanup and its why.
