@@ -257,7 +257,7 @@ read_bignum (struct reader *r, size_t off)
       if (m <= (UINT64_C (1) << 63))
         return scm_from_int64 ((int64_t) (0 - m));
     }
-  return vc_build_bignum (p, limbs, k < 0);
+  return vc_build_bignum (&r->build, p, limbs, k < 0);
 }
 
 /* ---------------------------------------------------------- typed parts */
@@ -830,7 +830,7 @@ vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
   r.next_mark = 1;
   r.support = vc_fasl_support ();
   r.last_rtd = SCM_UNDEFINED;     /* no decoded value is undefined */
-  r.build = (struct vc_builder) VC_BUILDER_INIT;
+  vc_builder_init (&r.build);
   SCM v = decode (&r);
   *used = r.pos;
   scm_remember_upto_here_1 (v);

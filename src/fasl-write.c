@@ -329,6 +329,9 @@ count_reference (struct writer *w, SCM x)
 static inline int
 shared_p (struct writer *w, SCM x)
 {
+  if (w->shared == 0)
+    /* The common case: nothing is referenced twice.  */
+    return 0;
   if (w->bitmaps)
     return bitmap_shared (w, SCM_UNPACK (x));
   struct entry *e = table_get (w, x);

@@ -77,22 +77,43 @@ fasl_write (SCM obj, SCM port, SCM libraries)
   return vc_zero_values;
 }
 
-/* fasl-encode writes into a bytevector as large as the size bound.  */
+/* fasl-encode writes a small datum into a buffer on the C stack, then
+   copies it into a bytevector of its exact size: a message costs one
+   allocation of its own size.  A bigger one goes into a bytevector as
+   large as the size bound.  */
+#define ENCODE_SMALL 2048
+
+struct encode_dest
+{
+  SCM bv;
+  uint8_t small[ENCODE_SMALL];
+};
+
 static uint8_t *
 bytevector_for (void *data, size_t bound)
 {
-  SCM bv = scm_c_make_bytevector (bound);
-  *(SCM *) data = bv;
-  return (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv);
+  struct encode_dest *d = data;
+  if (bound <= sizeof d->small)
+    return d->small;
+  d->bv = scm_c_make_bytevector (bound);
+  return (uint8_t *) SCM_BYTEVECTOR_CONTENTS (d->bv);
 }
 
 static SCM
 fasl_encode (SCM obj)
 {
-  SCM bv = SCM_BOOL_F;
+  struct encode_dest d;
+  d.bv = SCM_BOOL_F;
   size_t len;
   uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", bytevector_for,
-                                 &bv, &len);
+                                 &d, &len);
+  SCM bv = d.bv;
+  if (buf == d.small)
+    {
+      SCM out = scm_c_make_bytevector (len);
+      memcpy (SCM_BYTEVECTOR_CONTENTS (out), buf, len);
+      return out;
+    }
   if (scm_is_true (bv) && buf == (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv))
     {
       size_t bound = SCM_BYTEVECTOR_LENGTH (bv);

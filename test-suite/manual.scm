@@ -5,7 +5,8 @@
 ;;; Collects the names defined by @deffn, @defvr, @deftp and their x forms
 ;;; in doc/*.texi, and checks them against the export list of every public
 ;;; module.  An export missing from the manual fails the suite; so does a
-;;; documented procedure without a docstring.
+;;; documented procedure without a docstring, and a docstring with Texinfo
+;;; markup in it (docstrings are plain text, read at the REPL).
 
 (use-modules (test-suite harness)
              (ice-9 rdelim)
@@ -121,5 +122,45 @@
      (test-equal (format #f "~a: every exported procedure has a docstring" name)
        '() undocumented)))
  public-modules)
+
+;; Docstrings are plain text, as `,describe' shows them: arguments in
+;; upper case, names quoted 'like-this'; Texinfo lives in doc/ only.  Every
+;; module of the source tree is checked, internal ones included, and every
+;; procedure defined in it, exported or not.
+(define (source-modules)
+  (let ((root (string-append srcdir "/module/")))
+    (let walk ((dir "vicare-compat") (acc '((vicare-compat))))
+      (fold (lambda (entry acc)
+              (let ((rel (string-append dir "/" entry)))
+                (cond ((member entry '("." "..")) acc)
+                      ((file-is-directory? (string-append root rel))
+                       (walk rel acc))
+                      ((string-suffix? ".scm" entry)
+                       (cons (map string->symbol
+                                  (string-split (string-drop-right rel 4) #\/))
+                             acc))
+                      (else acc))))
+            acc
+            (scandir* (string-append root dir))))))
+
+(define (docstrings-with-markup module-name)
+  (let ((module (resolve-module module-name #:ensure #f)))
+    (if (not module)
+        (list (list module-name 'not-loaded))
+        (filter-map
+         (lambda (sym)
+           (let* ((var (module-variable module sym))
+                  (v (and var (variable-bound? var) (variable-ref var)))
+                  (doc (and (procedure? v) (procedure-documentation v))))
+             (and (string? doc) (string-index doc #\@) sym)))
+         (module-map (lambda (sym var) sym) module)))))
+
+(let ((modules (source-modules)))
+  (test-assert "the source tree has modules to check" (> (length modules) 10))
+  (for-each
+   (lambda (name)
+     (test-equal (format #f "~a: no Texinfo in docstrings" name)
+       '() (docstrings-with-markup name)))
+   modules))
 
 (test-end "manual")

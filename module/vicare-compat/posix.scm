@@ -74,49 +74,49 @@
      (when var
        (set-procedure-property! (variable-ref var) 'documentation
                                 (cadr entry)))))
- '((sysconf "(sysconf name) -- the value of the system limit @var{name} (an
-@code{_SC_*} constant), or @code{#f} when it has no limit.")
+ '((sysconf "(sysconf name) -- the value of the system limit NAME (an
+'_SC_*' constant), or #f when it has no limit.")
    (mmap "(mmap address length protect flags fd offset) -- map memory and
-return a pointer to it.  @var{address} is @code{#f} or a pointer; @var{fd}
-is ignored (0 or -1) for @code{MAP_ANONYMOUS} maps.")
-   (munmap "(munmap address length) -- unmap the pages at @var{address}.")
+return a pointer to it.  ADDRESS is #f or a pointer; FD
+is ignored (0 or -1) for 'MAP_ANONYMOUS' maps.")
+   (munmap "(munmap address length) -- unmap the pages at ADDRESS.")
    (msync "(msync address length flags) -- write a shared file mapping back
-to its file (@code{MS_SYNC} or @code{MS_ASYNC}).")
+to its file ('MS_SYNC' or 'MS_ASYNC').")
    (mremap "(mremap address length new-length flags) -- resize a mapping;
 return the pointer to it, possibly at a new address (Linux only).")
    (madvise "(madvise address length advice) -- advise the kernel about the
-use of a mapping (@code{MADV_*}).")
+use of a mapping ('MADV_*').")
    (mprotect "(mprotect address length prot) -- change the protection of a
-mapping (@code{PROT_*}).")
+mapping ('PROT_*').")
    (mlock "(mlock address length) -- lock the pages in memory.")
    (munlock "(munlock address length) -- unlock the pages.")
    (mlockall "(mlockall flags) -- lock every page of the process
-(@code{MCL_CURRENT}, @code{MCL_FUTURE}).")
+('MCL_CURRENT', 'MCL_FUTURE').")
    (munlockall "(munlockall) -- unlock every page of the process.")
    (shm-open "(shm-open name oflag mode) -- open a POSIX shared memory
-object; return its file descriptor.  @var{name} is a string or a
+object; return its file descriptor.  NAME is a string or a
 bytevector.")
    (shm-unlink "(shm-unlink name) -- remove a POSIX shared memory object.")
-   (ftruncate "(ftruncate fd length) -- set the size of the file @var{fd}.")
-   (close "(close fd) -- close the file descriptor @var{fd}.")
+   (ftruncate "(ftruncate fd length) -- set the size of the file FD.")
+   (close "(close fd) -- close the file descriptor FD.")
    (sem-open "(sem-open name oflag mode [value]) -- open a named semaphore;
 return a pointer to it.")
    (sem-close "(sem-close sem) -- close a named semaphore.")
    (sem-unlink "(sem-unlink name) -- remove a named semaphore.")
    (sizeof-sem_t "(sizeof-sem_t) -- the size in bytes of a C
-@code{sem_t}.")
+'sem_t'.")
    (sem-init "(sem-init sem pshared [value]) -- initialise an unnamed
-semaphore at the pointer @var{sem}, shared between processes unless
-@var{pshared} is @code{#f}; return @var{sem}.")
+semaphore at the pointer SEM, shared between processes unless
+PSHARED is #f; return SEM.")
    (sem-destroy "(sem-destroy sem) -- destroy an unnamed semaphore.")
    (sem-post "(sem-post sem) -- increment the semaphore.")
    (sem-wait "(sem-wait sem) -- decrement the semaphore, waiting while it
 is zero.")
    (sem-trywait "(sem-trywait sem) -- decrement the semaphore if it is not
-zero: return @code{#t} if it did, @code{#f} if it would have blocked.")
+zero: return #t if it did, #f if it would have blocked.")
    (sem-getvalue "(sem-getvalue sem) -- the value of the semaphore.")
    (waitpid "(waitpid pid options) -- wait for a child and return its raw
-status, or @code{#f} when @var{options} has @code{WNOHANG} and no child
+status, or #f when OPTIONS has 'WNOHANG' and no child
 changed state.")
    (wait "(wait) -- wait for any child; return its raw status.")
    (WIFEXITED "(WIFEXITED status) -- did the child exit normally?")
@@ -128,11 +128,11 @@ signal?")
    (WSTOPSIG "(WSTOPSIG status) -- the signal that stopped the child.")
    (WCOREDUMP "(WCOREDUMP status) -- did the killed child dump core?")
    (nanosleep "(nanosleep secs nsecs) -- sleep; return two values, both
-@code{#f}.")
+#f.")
    (clock-getcpuclockid "(clock-getcpuclockid pid) -- the clock id of the
 CPU time of process PID (0 for the calling process), for clock-gettime.")
    (errno->string "(errno->string code) -- the name of the negated errno
-@var{code}, such as @code{\"EINVAL\"}, or @code{#f} when unknown.")))
+CODE, such as \"EINVAL\", or #f when unknown.")))
 
 ;;; ------------------------------------------------------------- processes
 
@@ -148,7 +148,7 @@ CPU time of process PID (0 for the calling process), for clock-gettime.")
   (case-lambda
     "(fork) -- fork the process: return 0 in the child and the child's pid
 in the parent.  (fork parent-proc child-thunk) -- call
-@code{(parent-proc child-pid)} in the parent and @code{(child-thunk)} in
+(parent-proc child-pid) in the parent and (child-thunk) in
 the child, returning their values; the child is not made to exit.  Scheme
 output ports are flushed before forking."
     (()
@@ -179,7 +179,7 @@ output ports are flushed before forking."
                 struct-timespec-tv_sec struct-timespec-tv_nsec
                 set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
           '("(make-struct-timespec tv_sec tv_nsec) -- a new struct-timespec."
-            "(struct-timespec? obj) -- is @var{obj} a struct-timespec?"
+            "(struct-timespec? obj) -- is OBJ a struct-timespec?"
             "(struct-timespec-tv_sec timespec) -- the seconds."
             "(struct-timespec-tv_nsec timespec) -- the nanoseconds."
             "(set-struct-timespec-tv_sec! timespec value) -- set the seconds."
@@ -222,9 +222,9 @@ privileged operation); return TIMESPEC."
   timespec)
 
 (define (sem-timedwait sem abs-timeout)
-  "Decrement the semaphore @var{sem}, waiting at most until the absolute
-@code{CLOCK_REALTIME} time in the struct-timespec @var{abs-timeout}: return
-@code{#t} when it was decremented, @code{#f} when the time ran out."
+  "Decrement the semaphore SEM, waiting at most until the absolute
+'CLOCK_REALTIME' time in the struct-timespec ABS-TIMEOUT: return
+#t when it was decremented, #f when the time ran out."
   (check-timespec 'sem-timedwait abs-timeout)
   (%%vc-sem-timedwait sem (struct-timespec-tv_sec abs-timeout)
                       (struct-timespec-tv_nsec abs-timeout) abs-timeout))
@@ -286,9 +286,9 @@ name (linux, darwin, bsd, posix, ...), true when Guile runs on it."
 ;;; ---------------------------------------------------------------- errors
 
 (define (strerror code)
-  "The message of the negated errno @var{code}, in the form
-@code{\"EINVAL: Invalid argument\"}; @code{#f} gives @code{\"no error\"}
-and @code{#t} @code{\"unknown errno code (#t)\"}, as in Vicare."
+  "The message of the negated errno CODE, in the form
+\"EINVAL: Invalid argument\"; #f gives \"no error\"
+and #t \"unknown errno code (#t)\", as in Vicare."
   (cond ((not code) "no error")
         ((eq? code #t) "unknown errno code (#t)")
         ((and (exact-integer? code) (< -4096 code 0))

@@ -123,14 +123,14 @@
              (loop (frame-previous frame))))))
 
 (define (with-unwind-protection handler thunk)
-  "Call @var{thunk} and return its values.  When the dynamic extent of the
-call terminates, call @code{(@var{handler} @var{why})} once: @var{why} is
-@code{return} after a normal return, @code{exception} when an exception
-raised in @var{thunk} is caught by a handler that unwinds (@code{guard},
-@code{catch}), @code{escape} after an @code{unwinding-call/cc} escape.
-Plain continuations leave without calling it; re-entering @var{thunk}
-after it ran raises @code{&non-reinstatable}.  Exceptions raised by
-@var{handler} are ignored."
+  "Call THUNK and return its values.  When the dynamic extent of the
+call terminates, call (HANDLER WHY) once: WHY is
+'return' after a normal return, 'exception' when an exception
+raised in THUNK is caught by a handler that unwinds ('guard',
+'catch'), 'escape' after an 'unwinding-call/cc' escape.
+Plain continuations leave without calling it; re-entering THUNK
+after it ran raises '&non-reinstatable'.  Exceptions raised by
+HANDLER are ignored."
   (define terminated? #f)
   ;; Why the extent is being left: #f, return or exception.
   (define leaving #f)
@@ -186,11 +186,11 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
                           (lambda () body)))
 
 (define (unwinding-call/cc receiver)
-  "Call @var{receiver} with an escape procedure.  Calling it returns its
-arguments from @code{unwinding-call/cc}, running the
-@code{with-unwind-protection} handlers on the way out (with @var{why}
-@code{escape}).  It may be called once, and only while @var{receiver} runs;
-otherwise it raises @code{&non-reinstatable}."
+  "Call RECEIVER with an escape procedure.  Calling it returns its
+arguments from 'unwinding-call/cc', running the
+'with-unwind-protection' handlers on the way out (with WHY
+'escape').  It may be called once, and only while RECEIVER runs;
+otherwise it raises '&non-reinstatable'."
   (define active? #t)
   (call-with-values
       (lambda ()

@@ -190,29 +190,29 @@ this machine's pointer width in bits."
     ...))
 
 (define-range-predicates
-  (word-u8? 0 255 "Is @var{obj} an exact integer in [0, 2^8-1]?")
-  (word-s8? -128 127 "Is @var{obj} an exact integer in [-2^7, 2^7-1]?")
-  (word-u16? 0 65535 "Is @var{obj} an exact integer in [0, 2^16-1]?")
-  (word-s16? -32768 32767 "Is @var{obj} an exact integer in [-2^15, 2^15-1]?")
+  (word-u8? 0 255 "Is OBJ an exact integer in [0, 2^8-1]?")
+  (word-s8? -128 127 "Is OBJ an exact integer in [-2^7, 2^7-1]?")
+  (word-u16? 0 65535 "Is OBJ an exact integer in [0, 2^16-1]?")
+  (word-s16? -32768 32767 "Is OBJ an exact integer in [-2^15, 2^15-1]?")
   (word-u32? 0 (1- (expt 2 32))
-             "Is @var{obj} an exact integer in [0, 2^32-1]?")
+             "Is OBJ an exact integer in [0, 2^32-1]?")
   (word-s32? (- (expt 2 31)) (1- (expt 2 31))
-             "Is @var{obj} an exact integer in [-2^31, 2^31-1]?")
+             "Is OBJ an exact integer in [-2^31, 2^31-1]?")
   (word-u64? 0 (1- (expt 2 64))
-             "Is @var{obj} an exact integer in [0, 2^64-1]?")
+             "Is OBJ an exact integer in [0, 2^64-1]?")
   (word-s64? (- (expt 2 63)) (1- (expt 2 63))
-             "Is @var{obj} an exact integer in [-2^63, 2^63-1]?")
+             "Is OBJ an exact integer in [-2^63, 2^63-1]?")
   (word-u128? 0 (1- (expt 2 128))
-              "Is @var{obj} an exact integer in [0, 2^128-1]?")
+              "Is OBJ an exact integer in [0, 2^128-1]?")
   (word-s128? (- (expt 2 127)) (1- (expt 2 127))
-              "Is @var{obj} an exact integer in [-2^127, 2^127-1]?")
+              "Is OBJ an exact integer in [-2^127, 2^127-1]?")
   (word-u256? 0 (1- (expt 2 256))
-              "Is @var{obj} an exact integer in [0, 2^256-1]?")
+              "Is OBJ an exact integer in [0, 2^256-1]?")
   (word-s256? (- (expt 2 255)) (1- (expt 2 255))
-              "Is @var{obj} an exact integer in [-2^255, 2^255-1]?"))
+              "Is OBJ an exact integer in [-2^255, 2^255-1]?"))
 
 (define (word? obj)
-  "Is @var{obj} an exact integer (a fixnum or a bignum)?"
+  "Is OBJ an exact integer (a fixnum or a bignum)?"
   (exact-integer? obj))
 
 (define (unsigned-predicate size)
@@ -230,7 +230,7 @@ this machine's pointer width in bits."
     (define name
       (let ((pred (choose size)))
         (lambda (obj)
-          "Does @var{obj} fit the C type of this name (chosen by its size)?"
+          "Does OBJ fit the C type of this name (chosen by its size)?"
           (pred obj))))
     ...))
 
@@ -270,19 +270,19 @@ this machine's pointer width in bits."
                                       #'(pred ...))))
          #'(begin
              (define (pos obj)
-               "Does @var{obj} pass the range predicate and is it > 0?"
+               "Does OBJ pass the range predicate and is it > 0?"
                (and (pred obj) (positive? obj)))
              ...
              (define (neg obj)
-               "Does @var{obj} pass the range predicate and is it < 0?"
+               "Does OBJ pass the range predicate and is it < 0?"
                (and (pred obj) (negative? obj)))
              ...
              (define (npos obj)
-               "Does @var{obj} pass the range predicate and is it <= 0?"
+               "Does OBJ pass the range predicate and is it <= 0?"
                (and (pred obj) (<= obj 0)))
              ...
              (define (nneg obj)
-               "Does @var{obj} pass the range predicate and is it >= 0?"
+               "Does OBJ pass the range predicate and is it >= 0?"
                (and (pred obj) (>= obj 0)))
              ...))))))
 
@@ -374,7 +374,7 @@ this machine's pointer width in bits."
     (procedure-signature-argument-violation who 1 'fixnum? n)))
 
 (define (fixnum-aligned-to? n alignment)
-  "Is the fixnum @var{n} a multiple of the positive fixnum @var{alignment}?"
+  "Is the fixnum N a multiple of the positive fixnum ALIGNMENT?"
   (check-fixnum 'fixnum-aligned-to? n)
   (unless (positive-fixnum? alignment)
     (procedure-signature-argument-violation 'fixnum-aligned-to? 2
@@ -382,16 +382,16 @@ this machine's pointer width in bits."
   (zero? (modulo n alignment)))
 
 (define (fixnum-aligned-to-2? n)
-  "Is the fixnum @var{n} a multiple of 2?"
+  "Is the fixnum N a multiple of 2?"
   (check-fixnum 'fixnum-aligned-to-2? n)
   (zero? (logand n 1)))
 
 (define (fixnum-aligned-to-4? n)
-  "Is the fixnum @var{n} a multiple of 4?"
+  "Is the fixnum N a multiple of 4?"
   (check-fixnum 'fixnum-aligned-to-4? n)
   (zero? (logand n 3)))
 
 (define (fixnum-aligned-to-8? n)
-  "Is the fixnum @var{n} a multiple of 8?"
+  "Is the fixnum N a multiple of 8?"
   (check-fixnum 'fixnum-aligned-to-8? n)
   (zero? (logand n 7)))
