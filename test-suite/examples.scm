@@ -119,6 +119,11 @@ last: ((x 999) (x 999))
     (test-equal "an R6RS library importing (vicare) has set-car!"
       (list "(0 2)" "" 0) (list out err status))))
 
+(let-values (((out err status)
+              (run-shell "guile --no-auto-compile -c '(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.) (vicare-compat platform constants) (vicare-compat platform words) (vicare-compat language-extensions syntaxes) (vicare-compat guard) (vicare-compat fasl) (vicare-compat atomics) (vicare-compat conditions)) (display make-bytevector)'")))
+  (test-equal "every public module imports together without a warning"
+    (list "" 0) (list err status)))
+
 ;; The porting guide's difference: (vicare) whole imports silently, through
 ;; except Guile prints its "overrides core binding" warnings (as for its
 ;; own (rnrs)), since custom interfaces lose the replacement marks.

@@ -6,6 +6,7 @@
              (vicare-compat language-extensions syntaxes)
              (vicare-compat conditions)
              (system base compile)
+             ((srfi srfi-1) #:select (filter-map))
              (rnrs bytevectors)
              ((rnrs exceptions) #:select (guard raise-continuable))
              ((rnrs conditions)
@@ -404,6 +405,14 @@
                 define-syntax-rule)))
     (test-eq "define-values is Guile's own"
       (module-variable the-root-module 'define-values)
-      (module-variable umbrella 'define-values))))
+      (module-variable umbrella 'define-values))
+    (test-equal "the only core binding (vicare-compat) gives another meaning: exit"
+      '(exit)
+      (filter-map (lambda (name)
+                    (let ((core (module-variable the-root-module name)))
+                      (and core
+                           (not (eq? core (module-variable umbrella name)))
+                           name)))
+                  (module-map (lambda (name var) name) umbrella)))))
 
 (test-end "syntaxes")
