@@ -585,33 +585,31 @@ clockid_arg (SCM clock_id, const char *who)
   return (clockid_t) vc_int64_arg (clock_id, min, max, 1, who, "clockid_t?");
 }
 
+/* Read the clock CLOCK_ID with CALL (clock_gettime or clock_getres) and
+   return (sec . nsec); TIMESPEC is for the error reports, the Scheme
+   wrapper fills it.  */
 static SCM
-timespec_pair (const struct timespec *ts)
+read_clock (int (*call) (clockid_t, struct timespec *), SCM clock_id,
+            SCM timespec, const char *who)
 {
-  return scm_cons (scm_from_int64 (ts->tv_sec), scm_from_long (ts->tv_nsec));
+  clockid_t id = clockid_arg (clock_id, who);
+  struct timespec ts;
+  CHECK_CALL (call (id, &ts), who, scm_list_2 (clock_id, timespec));
+  return scm_cons (scm_from_int64 (ts.tv_sec), scm_from_long (ts.tv_nsec));
 }
 
-/* (%vc-clock-gettime clock-id timespec) -> (sec . nsec); TIMESPEC is for
-   the error reports, the Scheme wrapper fills it.  */
+/* (%vc-clock-gettime clock-id timespec) -> (sec . nsec).  */
 static SCM
 vc_clock_gettime (SCM clock_id, SCM timespec)
 {
-  static const char who[] = "clock-gettime";
-  clockid_t id = clockid_arg (clock_id, who);
-  struct timespec ts;
-  CHECK_CALL (clock_gettime (id, &ts), who, scm_list_2 (clock_id, timespec));
-  return timespec_pair (&ts);
+  return read_clock (clock_gettime, clock_id, timespec, "clock-gettime");
 }
 
 /* (%vc-clock-getres clock-id timespec) -> (sec . nsec).  */
 static SCM
 vc_clock_getres (SCM clock_id, SCM timespec)
 {
-  static const char who[] = "clock-getres";
-  clockid_t id = clockid_arg (clock_id, who);
-  struct timespec ts;
-  CHECK_CALL (clock_getres (id, &ts), who, scm_list_2 (clock_id, timespec));
-  return timespec_pair (&ts);
+  return read_clock (clock_getres, clock_id, timespec, "clock-getres");
 }
 
 /* (%vc-clock-settime clock-id secs nsecs timespec): set the clock.  */
