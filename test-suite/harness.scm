@@ -84,8 +84,8 @@
 (test-runner-factory make-runner)
 
 (define (catch-condition thunk)
-  "Call @var{thunk}; return the object it raised, or the symbol
-@code{no-condition} when it returned."
+  "Call THUNK; return the object it raised, or the symbol
+'no-condition' when it returned."
   (guard (e (#t e))
     (thunk)
     'no-condition))

@@ -2,8 +2,9 @@
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 ;;;
-;;; Every @lisp and @example block of doc/*.texi is an example, and every
-;;; example is run, each in its own Guile process, unless it is marked.
+;;; Every @lisp, @example, @smalllisp and @smallexample block of doc/*.texi
+;;; is an example, and every example is run, each in its own Guile
+;;; process, unless it is marked.
 ;;;
 ;;; Marking an example that is not meant to run (a shell command, a
 ;;; fragment with @dots{} or with names that stand for the reader's own):
@@ -53,8 +54,8 @@
   (format #f "doc/~a:~a" (example-file ex) (example-line ex)))
 
 (define marker-rx (make-regexp "^@c not-run:[ \t]*(.*)$"))
-(define begin-rx (make-regexp "^@(lisp|example)[ \t]*$"))
-(define end-rx (make-regexp "^@end (lisp|example)[ \t]*$"))
+(define begin-rx (make-regexp "^@(small)?(lisp|example)[ \t]*$"))
+(define end-rx (make-regexp "^@end (small)?(lisp|example)[ \t]*$"))
 
 (define stray-markers '())              ; markers with no block after them
 

@@ -22,6 +22,7 @@
   #:use-module (srfi srfi-9)
   #:use-module ((srfi srfi-1) #:select (any))
   #:use-module ((system syntax) #:select (syntax-module))
+  #:use-module ((vicare-compat exit) #:select ((exit . exit-now)))
   #:use-module ((rnrs base) #:select (assertion-violation))
   #:export (fork
             sem-timedwait
@@ -144,13 +145,67 @@ CODE, such as \"EINVAL\", or #f when unknown.")))
     (lambda args
       (%raise-errno 'fork (system-error-errno args) '()))))
 
+(define (quit-status args)
+  ;; The exit code that Guile's own exit and quit give for ARGS.
+  (cond ((null? args) 0)
+        ((eq? (car args) #t) 0)
+        ((eq? (car args) #f) 1)
+        ((exact-integer? (car args)) (car args))
+        (else 1)))
+
+(define (report-child text . args)
+  (false-if-exception
+   (let ((port (current-error-port)))
+     (apply format port text (getpid) args)
+     (force-output port))))
+
+;; The child of (fork parent-proc child-thunk) never returns from fork: it
+;; would run the rest of the parent's program, or read the parent's REPL
+;; input, as a second process.  It ends when CHILD-THUNK returns (status
+;; 0), raises (status 1, the exception printed as Guile prints an uncaught
+;; one) or calls Guile's exit (its status).  Only the dynamic extent of
+;; CHILD-THUNK is unwound, never the parent's: its unwind-protect cleanups
+;; and guard clauses do not run in the child.
+(define (run-child child-thunk)
+  (let ((status #f))
+    (dynamic-wind
+      (lambda () #t)
+      (lambda ()
+        (with-exception-handler
+            (lambda (e)
+              (set! status
+                    (if (eq? (exception-kind e) 'quit)
+                        (quit-status (exception-args e))
+                        (begin
+                          (report-child
+                           "fork: uncaught exception in the child process ~a:~%")
+                          (false-if-exception
+                           (print-exception (current-error-port) #f
+                                            (exception-kind e)
+                                            (exception-args e)))
+                          1))))
+          (lambda ()
+            (child-thunk)
+            (set! status 0))
+          #:unwind? #t))
+      (lambda ()
+        (unless status
+          (report-child "fork: the child process ~a left its thunk through \
+a continuation; it exits with status 1~%"))
+        (exit-now (or status 1))))))
+
 (define fork
   (case-lambda
     "(fork) -- fork the process: return 0 in the child and the child's pid
-in the parent.  (fork parent-proc child-thunk) -- call
-(parent-proc child-pid) in the parent and (child-thunk) in
-the child, returning their values; the child is not made to exit.  Scheme
-output ports are flushed before forking."
+in the parent, as C's fork does.
+
+(fork parent-proc child-thunk) -- call (PARENT-PROC CHILD-PID) in the
+parent and return its values; call (CHILD-THUNK) in the child, which
+never returns from fork: it exits with status 0 when CHILD-THUNK returns,
+and with status 1 when it raises, the exception printed on the error port
+(Guile's exit in it gives its own status).  No cleanup of the parent's
+unwind-protect or dynamic-wind runs in the child.  Scheme output ports
+are flushed before forking."
     (()
      (fork-now))
     ((parent-proc child-thunk)
@@ -162,7 +217,7 @@ output ports are flushed before forking."
                                      child-thunk))
      (let ((pid (fork-now)))
        (if (zero? pid)
-           (child-thunk)
+           (run-child child-thunk)
            (parent-proc pid))))))
 
 ;;; ------------------------------------------------------------------ time
