@@ -575,18 +575,72 @@ vc_sem_getvalue (SCM sem)
   return scm_from_int (v);
 }
 
-/* (%vc-clock-gettime clock-id timespec) -> (sec . nsec); TIMESPEC is for
-   the error reports, the Scheme wrapper fills it.  */
+/* The clock family.  One check serves every call: a clock id is an exact
+   integer in the range of clockid_t (an int here; CPU clocks are
+   negative), argument 1; anything else raises before the call, never
+   truncated to another clock.  */
+static clockid_t
+clockid_arg (SCM clock_id, const char *who)
+{
+  _Static_assert (sizeof (clockid_t) == sizeof (int32_t)
+                  || sizeof (clockid_t) == sizeof (int64_t),
+                  "clockid_t is a 32 or 64-bit integer");
+  int64_t min = sizeof (clockid_t) == 4 ? INT32_MIN : INT64_MIN;
+  int64_t max = sizeof (clockid_t) == 4 ? INT32_MAX : INT64_MAX;
+  return (clockid_t) vc_int64_arg (clock_id, min, max, 1, who, "clockid_t?");
+}
+
+/* Read the clock CLOCK_ID with CALL (clock_gettime or clock_getres) and
+   return (sec . nsec); TIMESPEC is for the error reports, the Scheme
+   wrapper fills it.  */
+static SCM
+read_clock (int (*call) (clockid_t, struct timespec *), SCM clock_id,
+            SCM timespec, const char *who)
+{
+  clockid_t id = clockid_arg (clock_id, who);
+  struct timespec ts;
+  CHECK_CALL (call (id, &ts), who, scm_list_2 (clock_id, timespec));
+  return scm_cons (scm_from_int64 (ts.tv_sec), scm_from_long (ts.tv_nsec));
+}
+
+/* (%vc-clock-gettime clock-id timespec) -> (sec . nsec).  */
 static SCM
 vc_clock_gettime (SCM clock_id, SCM timespec)
 {
-  static const char who[] = "clock-gettime";
-  if (!scm_is_signed_integer (clock_id, LONG_MIN, LONG_MAX))
-    expected (who, 1, "clock-id?", "clock ID", clock_id);
-  struct timespec ts;
-  CHECK_CALL (clock_gettime ((clockid_t) scm_to_long (clock_id), &ts), who,
-              scm_list_2 (clock_id, timespec));
-  return scm_cons (scm_from_int64 (ts.tv_sec), scm_from_long (ts.tv_nsec));
+  return read_clock (clock_gettime, clock_id, timespec, "clock-gettime");
+}
+
+/* (%vc-clock-getres clock-id timespec) -> (sec . nsec).  */
+static SCM
+vc_clock_getres (SCM clock_id, SCM timespec)
+{
+  return read_clock (clock_getres, clock_id, timespec, "clock-getres");
+}
+
+/* (%vc-clock-settime clock-id secs nsecs timespec): set the clock.  */
+static SCM
+vc_clock_settime (SCM clock_id, SCM secs, SCM nsecs, SCM timespec)
+{
+  static const char who[] = "clock-settime";
+  clockid_t id = clockid_arg (clock_id, who);
+  struct timespec ts = timespec_arg (secs, nsecs, timespec, 2, who);
+  CHECK_CALL (clock_settime (id, &ts), who, scm_list_2 (clock_id, timespec));
+  return SCM_UNSPECIFIED;
+}
+
+/* (clock-getcpuclockid pid) -> the clock id of the CPU time of process
+   PID (0 for the calling process).  clock_getcpuclockid returns the error
+   number instead of setting errno.  */
+static SCM
+vc_clock_getcpuclockid (SCM pid)
+{
+  static const char who[] = "clock-getcpuclockid";
+  pid_t p = (pid_t) vc_int64_arg (pid, 0, INT_MAX, 1, who, "pid?");
+  clockid_t id;
+  int err = clock_getcpuclockid (p, &id);
+  if (err != 0)
+    vc_raise_errno (who, err, scm_list_1 (pid));
+  return scm_from_int64 (id);
 }
 
 /* -------------------------------------------------------------- processes */
@@ -780,6 +834,10 @@ vc_init_posix (void)
   vc_define ("%vc-sem-timedwait", 4, 0, 0, (scm_t_subr) vc_sem_timedwait);
   vc_define ("sem-getvalue", 1, 0, 0, (scm_t_subr) vc_sem_getvalue);
   vc_define ("%vc-clock-gettime", 2, 0, 0, (scm_t_subr) vc_clock_gettime);
+  vc_define ("%vc-clock-getres", 2, 0, 0, (scm_t_subr) vc_clock_getres);
+  vc_define ("%vc-clock-settime", 4, 0, 0, (scm_t_subr) vc_clock_settime);
+  vc_define ("clock-getcpuclockid", 1, 0, 0,
+             (scm_t_subr) vc_clock_getcpuclockid);
   /* processes */
   vc_define ("waitpid", 2, 0, 0, (scm_t_subr) vc_waitpid);
   vc_define ("wait", 0, 0, 0, (scm_t_subr) vc_wait_child);

@@ -35,7 +35,9 @@
             public-modules
             guile-binding?
             run-program
-            skip-test))
+            skip-test
+            event!
+            recording))
 
 (define trs-port
   (let ((file (getenv "VC_TEST_TRS")))
@@ -86,8 +88,8 @@
 (test-runner-factory make-runner)
 
 (define (catch-condition thunk)
-  "Call @var{thunk}; return the object it raised, or the symbol
-@code{no-condition} when it returned."
+  "Call THUNK; return the object it raised, or the symbol
+'no-condition' when it returned."
   (guard (e (#t e))
     (thunk)
     'no-condition))
@@ -142,6 +144,7 @@
     (vicare-compat platform constants)
     (vicare-compat platform words)
     (vicare-compat language-extensions syntaxes)
+    (vicare-compat guard)
     (vicare-compat conditions)
     (vicare-compat fasl)
     (vicare-compat atomics)))
@@ -149,7 +152,8 @@
 ;; Guile's own bindings that a module re-exports (getpid, fxior, pointer?)
 ;; are Guile's: documented in Guile's manual, checked by Guile.
 (define guile-origins
-  (map resolve-interface '((guile) (system foreign) (rnrs))))
+  (map resolve-interface
+       '((guile) (system foreign) (rnrs) (rnrs io ports) (srfi srfi-11))))
 
 (define (guile-binding? iface sym)
   "Is SYM of the interface IFACE one of Guile's own bindings?"
@@ -170,3 +174,17 @@ string and its exit status."
   (format #t "skipping ~a: ~a~%" name why)
   (test-skip 1)
   (test-assert name #t))
+
+;;; Ordering tests record events and return (result events).
+(define events '())
+
+(define (event! x)
+  "Record the event X."
+  (set! events (cons x events)))
+
+(define (recording thunk)
+  "Call THUNK with no events recorded; return (result events), the
+events in the order they happened."
+  (set! events '())
+  (let ((result (thunk)))
+    (list result (reverse events))))

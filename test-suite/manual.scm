@@ -68,11 +68,17 @@
 
 (test-assert "the manual defines names" (> (hash-count (const #t) documented) 0))
 
+;; Guile's own bindings that a module re-exports are documented in
+;; Guile's manual, with or without a docstring (guile-binding?, in the
+;; harness).
 (for-each
  (lambda (name)
    (let* ((exports (module-exports name))
+          (iface (resolve-interface name))
           (missing (sort (filter (lambda (s)
                                    (and (not (hash-ref documented s))
+                                        ;; Guile's own, in Guile's manual
+                                        (not (guile-binding? iface s))
                                         ;; private helpers are not public API
                                         (not (string-prefix? "%" (symbol->string s)))))
                                  exports)
@@ -82,8 +88,6 @@
        '() missing)))
  public-modules)
 
-;; Guile's own bindings that a module re-exports are documented in
-;; Guile's manual, with or without a docstring (guile-binding?).
 (for-each
  (lambda (name)
    (let* ((iface (resolve-interface name))

@@ -21,9 +21,12 @@
   #:use-module (vicare-compat conditions)
   #:use-module ((vicare-compat fasl-support) #:select (call-with-fasl-locks))
   #:use-module (srfi srfi-9)
+  #:use-module ((srfi srfi-1) #:select (any))
+  #:use-module ((system syntax) #:select (syntax-module))
+  #:use-module ((vicare-compat exit) #:select ((exit . exit-now)))
   #:export (fork
             sem-timedwait
-            clock-gettime
+            clock-gettime clock-getres clock-settime
             make-struct-timespec struct-timespec?
             struct-timespec-tv_sec struct-timespec-tv_nsec
             set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
@@ -50,12 +53,14 @@
                (%WIFSTOPPED . WIFSTOPPED) (%WSTOPSIG . WSTOPSIG)
                (%WCOREDUMP . WCOREDUMP)
                (%nanosleep . nanosleep)
+               (%clock-getcpuclockid . clock-getcpuclockid)
                ;; errors
                (%errno->string . errno->string))
   #:re-export-and-replace ((%close . close)
                            (%waitpid . waitpid)
                            getpid getppid)
-  #:replace (strerror))
+  #:replace (strerror
+             (posix-cond-expand . cond-expand)))
 
 ;; mremap is Linux only, as in Vicare: defined when the C library has it.
 (when (module-variable (resolve-interface '(vicare-compat primitives)) 'mremap)
@@ -125,6 +130,8 @@ signal?")
    (WCOREDUMP "(WCOREDUMP status) -- did the killed child dump core?")
    (nanosleep "(nanosleep secs nsecs) -- sleep; return two values, both
 #f.")
+   (clock-getcpuclockid "(clock-getcpuclockid pid) -- the clock id of the
+CPU time of process PID (0 for the calling process), for clock-gettime.")
    (errno->string "(errno->string code) -- the name of the negated errno
 CODE, such as \"EINVAL\", or #f when unknown.")))
 
@@ -140,16 +147,70 @@ CODE, such as \"EINVAL\", or #f when unknown.")))
     (lambda args
       (%raise-errno 'fork (system-error-errno args) '()))))
 
+(define (quit-status args)
+  ;; The exit code that Guile's own exit and quit give for ARGS.
+  (cond ((null? args) 0)
+        ((eq? (car args) #t) 0)
+        ((eq? (car args) #f) 1)
+        ((exact-integer? (car args)) (car args))
+        (else 1)))
+
+(define (report-child text . args)
+  (false-if-exception
+   (let ((port (current-error-port)))
+     (apply format port text (getpid) args)
+     (force-output port))))
+
+;; The child of (fork parent-proc child-thunk) never returns from fork: it
+;; would run the rest of the parent's program, or read the parent's REPL
+;; input, as a second process.  It ends when CHILD-THUNK returns (status
+;; 0), raises (status 1, the exception printed as Guile prints an uncaught
+;; one) or calls Guile's exit (its status).  Only the dynamic extent of
+;; CHILD-THUNK is unwound, never the parent's: its unwind-protect cleanups
+;; and guard clauses do not run in the child.
+(define (run-child child-thunk)
+  (let ((status #f))
+    (dynamic-wind
+      (lambda () #t)
+      (lambda ()
+        (with-exception-handler
+            (lambda (e)
+              (set! status
+                    (if (eq? (exception-kind e) 'quit)
+                        (quit-status (exception-args e))
+                        (begin
+                          (report-child
+                           "fork: uncaught exception in the child process ~a:~%")
+                          (false-if-exception
+                           (print-exception (current-error-port) #f
+                                            (exception-kind e)
+                                            (exception-args e)))
+                          1))))
+          (lambda ()
+            (child-thunk)
+            (set! status 0))
+          #:unwind? #t))
+      (lambda ()
+        (unless status
+          (report-child "fork: the child process ~a left its thunk through \
+a continuation; it exits with status 1~%"))
+        (exit-now (or status 1))))))
+
 (define fork
   (case-lambda
     "(fork) -- fork the process: return 0 in the child and the child's pid
-in the parent.  (fork parent-proc child-thunk) -- call
-(parent-proc child-pid) in the parent and (child-thunk) in
-the child, returning their values; the child is not made to exit.  Scheme
-output ports are flushed before forking.  As Guile's primitive-fork warns,
-forking while other threads run is unsafe: the child has only the calling
-thread, and a lock another thread held in libguile or the collector stays
-held in the child, which can then hang."
+in the parent, as C's fork does.
+
+(fork parent-proc child-thunk) -- call (PARENT-PROC CHILD-PID) in the
+parent and return its values; call (CHILD-THUNK) in the child, which
+never returns from fork: it exits with status 0 when CHILD-THUNK returns,
+and with status 1 when it raises, the exception printed on the error port
+(Guile's exit in it gives its own status).  No cleanup of the parent's
+unwind-protect or dynamic-wind runs in the child.  Scheme output ports
+are flushed before forking.  As Guile's primitive-fork warns, forking
+while other threads run is unsafe: the child has only the calling thread,
+and a lock another thread held in libguile or the collector stays held in
+the child, which can then hang."
     (()
      (fork-now))
     ((parent-proc child-thunk)
@@ -159,7 +220,7 @@ held in the child, which can then hang."
        (procedure-signature-argument-violation 'fork 2 'procedure? child-thunk))
      (let ((pid (fork-now)))
        (if (zero? pid)
-           (child-thunk)
+           (run-child child-thunk)
            (parent-proc pid))))))
 
 ;;; ------------------------------------------------------------------ time
@@ -213,15 +274,32 @@ nanoseconds."))
                (<= 0 (timespec-nsec obj) 999999999))
     (procedure-signature-argument-violation who index 'struct-timespec? obj)))
 
-(define (clock-gettime clock-id timespec)
-  "Store the current time of the clock CLOCK-ID (such as
-'CLOCK_REALTIME') in the struct-timespec TIMESPEC; return
-TIMESPEC."
-  (check-struct-timespec 'clock-gettime 2 timespec)
-  (let ((now (%%vc-clock-gettime clock-id timespec)))
-    (set-timespec-sec! timespec (car now))
-    (set-timespec-nsec! timespec (cdr now))
+(define (read-clock who primitive clock-id timespec)
+  ;; The C primitive checks CLOCK-ID (argument 1) and reads the clock.
+  (let ((now (primitive clock-id timespec)))
+    (unless (struct-timespec? timespec)
+      (procedure-signature-argument-violation who 2 'struct-timespec? timespec))
+    (set-struct-timespec-tv_sec! timespec (car now))
+    (set-struct-timespec-tv_nsec! timespec (cdr now))
     timespec))
+
+(define (clock-gettime clock-id timespec)
+  "Store the current time of the clock CLOCK-ID (such as CLOCK_REALTIME)
+in the struct-timespec TIMESPEC; return TIMESPEC."
+  (read-clock 'clock-gettime %%vc-clock-gettime clock-id timespec))
+
+(define (clock-getres clock-id timespec)
+  "Store the resolution of the clock CLOCK-ID in the struct-timespec
+TIMESPEC; return TIMESPEC."
+  (read-clock 'clock-getres %%vc-clock-getres clock-id timespec))
+
+(define (clock-settime clock-id timespec)
+  "Set the clock CLOCK-ID to the time in the struct-timespec TIMESPEC (a
+privileged operation); return TIMESPEC."
+  (check-timespec 'clock-settime 2 timespec)
+  (%%vc-clock-settime clock-id (struct-timespec-tv_sec timespec)
+                      (struct-timespec-tv_nsec timespec) timespec)
+  timespec)
 
 (define (sem-timedwait sem abs-timeout)
   "Decrement the semaphore SEM, waiting at most until the absolute
@@ -230,6 +308,60 @@ TIMESPEC."
   (check-timespec 'sem-timedwait 2 abs-timeout)
   (%%vc-sem-timedwait sem (timespec-sec abs-timeout)
                       (timespec-nsec abs-timeout) abs-timeout))
+
+;;; -------------------------------------------------------------- features
+
+;; The operating systems Vicare's cond-expand names, each true when its
+;; name is in the host type (x86_64-pc-linux-gnu has linux and posix).
+(eval-when (expand load eval)
+  (define os-features
+    '(("linux" linux posix) ("darwin" darwin posix)
+      ("freebsd" freebsd bsd posix) ("openbsd" openbsd bsd posix)
+      ("netbsd" netbsd bsd posix) ("solaris" solaris posix)
+      ("cygwin" cygwin posix)))
+
+  (define (host-feature? name)
+    (let ((host (string-downcase %host-type)))
+      (any (lambda (entry)
+             (and (memq name (cdr entry)) (string-contains host (car entry))))
+           os-features)))
+
+  (define (os-feature? name)
+    (any (lambda (entry) (memq name (cdr entry))) os-features))
+
+  (define (posix-binding? id)
+    ;; Is the identifier ID bound, where it is used, to a procedure of
+    ;; this module (px.mmap with a px. prefix)?
+    (let* ((mod (and (syntax-module id) (resolve-module (syntax-module id))))
+           (var (and mod (module-variable mod (syntax->datum id))))
+           (public (module-public-interface
+                    (resolve-module '(vicare-compat posix)))))
+      (and var
+           (any (lambda (v) (eq? v var))
+                (module-map (lambda (name v) v) public))))))
+
+(define-syntax posix-cond-expand
+  (lambda (stx)
+    "Vicare's cond-expand of (vicare posix): Guile's cond-expand, where a
+feature may also be an identifier bound to a procedure of this module (as
+px.mmap), true because the C library has it, or an operating system
+name (linux, darwin, bsd, posix, ...), true when Guile runs on it."
+    (define (requirement r)
+      (syntax-case r (and or not)
+        ((and x ...) #`(and #,@(map requirement #'(x ...))))
+        ((or x ...) #`(or #,@(map requirement #'(x ...))))
+        ((not x) #`(not #,(requirement #'x)))
+        (id (identifier? #'id)
+            (let ((name (syntax->datum #'id)))
+              (cond ((eq? name 'else) #'id)
+                    ((posix-binding? #'id) #'(and))
+                    ((os-feature? name) (if (host-feature? name) #'(and) #'(or)))
+                    (else #'id))))
+        (_ r)))
+    (syntax-case stx ()
+      ((_ (req body ...) ...)
+       (with-syntax (((req* ...) (map requirement #'(req ...))))
+         #'(cond-expand (req* body ...) ...))))))
 
 ;;; ---------------------------------------------------------------- errors
 
