@@ -135,6 +135,12 @@
     (module-variable (resolve-interface '(vicare-compat guard)) 'guard)
     (module-variable (resolve-interface '(vicare)) 'guard))
   (test-assert "(vicare-compat) exports no guard: Guile's stays in use"
-    (not (module-variable (resolve-interface '(vicare-compat)) 'guard))))
+    (not (module-variable (resolve-interface '(vicare-compat)) 'guard)))
+  (test-equal "the guard's internal fluid is exported by no public module" '()
+    (filter (lambda (m)
+              (module-variable (resolve-interface m) '%guard-unwinding))
+            '((vicare) (vicare language-extensions syntaxes) (vicare-compat)
+              (vicare-compat language-extensions syntaxes)
+              (vicare-compat guard)))))
 
 (test-end "guard")
