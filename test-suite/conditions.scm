@@ -44,7 +44,27 @@
     (procedure-argument-violation 'me "bad" 1 2))
   (test-raises "procedure-arguments-consistency-violation from Scheme"
     procedure-arguments-consistency-violation? 'me '(3)
-    (procedure-arguments-consistency-violation 'me "bad combination" 3)))
+    (procedure-arguments-consistency-violation 'me "bad combination" 3))
+  ;; Vicare's raiser takes a message: (who message index expression value).
+  (test-equal "procedure-signature-argument-violation, Vicare's five arguments"
+    '(me "expected fixnum as argument" (x) 2 (fixnum? n) x)
+    (let ((e (catch-condition
+              (lambda ()
+                (procedure-signature-argument-violation
+                 'me "expected fixnum as argument" 2 '(fixnum? n) 'x)))))
+      (list (condition-who e) (condition-message e) (condition-irritants e)
+            (procedure-signature-argument-violation.one-based-argument-index e)
+            (procedure-signature-argument-violation.failed-expression e)
+            (procedure-signature-argument-violation.offending-value e))))
+  (test-equal "procedure-signature-argument-violation, the short form"
+    '(me "failed argument validation" (x) 1 pointer? x)
+    (let ((e (catch-condition
+              (lambda ()
+                (procedure-signature-argument-violation 'me 1 'pointer? 'x)))))
+      (list (condition-who e) (condition-message e) (condition-irritants e)
+            (procedure-signature-argument-violation.one-based-argument-index e)
+            (procedure-signature-argument-violation.failed-expression e)
+            (procedure-signature-argument-violation.offending-value e)))))
 
 (test-group "errno condition"
   (let ((e (catch-condition (lambda () (px.munmap (make-pointer 1) 10)))))

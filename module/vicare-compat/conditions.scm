@@ -214,14 +214,27 @@ alone, but their combination is not."
                   (list (make-procedure-arguments-consistency-violation))
                   irritants))
 
-(define (procedure-signature-argument-violation who index expression value)
-  "Raise a '&procedure-signature-argument-violation': argument number
-INDEX (1-based) of WHO is VALUE, which fails the check
-EXPRESSION."
-  (raise-compound who "failed argument validation"
-                  (list (make-procedure-signature-argument-violation
-                         index expression value))
-                  (list value)))
+;; Vicare's form takes a message; the package's own short form, which its
+;; modules use, gives the message every argument check of the package has.
+(define procedure-signature-argument-violation
+  (case-lambda
+    ((who message index expression value)
+     (raise-compound who message
+                     (list (make-procedure-signature-argument-violation
+                            index expression value))
+                     (list value)))
+    ((who index expression value)
+     (procedure-signature-argument-violation
+      who "failed argument validation" index expression value))))
+
+(set-procedure-property!
+ procedure-signature-argument-violation 'documentation
+ "(procedure-signature-argument-violation who message index expression value)
+(procedure-signature-argument-violation who index expression value)
+Raise a non-continuable '&procedure-signature-argument-violation':
+argument number INDEX (1-based) of WHO is VALUE, which fails the check
+EXPRESSION; VALUE is the irritant.  The second form, without MESSAGE,
+uses \"failed argument validation\".")
 
 (define (%vc-raise kind who message irritants extra)
   "Build and raise the condition of KIND for the C extension."

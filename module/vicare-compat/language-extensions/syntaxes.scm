@@ -87,9 +87,7 @@
             define-unsafe-inequality-predicate
             cond-exact-integer-operand cond-inexact-integer-operand
             cond-exact-real-numeric-operand cond-real-numeric-operand
-            cond-numeric-operand
-            ;; for (vicare-compat guard)
-            %guard-unwinding))
+            cond-numeric-operand))
 
 ;;; ----------------------------------------------------- unwind protection
 
@@ -103,7 +101,9 @@
 ;; Set, per thread, while an unwinding-call/cc escape procedure unwinds.
 (define unwinding-escape (make-thread-local-fluid #f))
 
-;; Set, per thread, by Vicare's guard of (vicare-compat guard) while it
+;; Set, per thread, by Vicare's guard of (vicare-compat guard) (which
+;; reaches this private binding with @@, so that no public module, (vicare)
+;; included, exports it) while it
 ;; unwinds from a raise to the guard: probe while it leaves to test its
 ;; clauses (no handler runs: the guard may re-enter), exit when a clause
 ;; was chosen and it leaves for good (the handlers run, why = exception).
