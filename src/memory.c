@@ -38,8 +38,15 @@
    first when none is pending.  The next limit is twice what is then
    still held, and at least the collector's heap size and GUARDED_MIN: a
    program that keeps much guarded memory alive does not pay this on
-   every allocation.  */
+   every allocation.
+
+   Each block counts GUARDED_OVERHEAD bytes besides its size: what it
+   costs whatever its size (malloc's header and smallest chunk, the
+   pointer object, the collector's finalizer record: about 110 bytes
+   here).  Counting the size alone, a loop of 1-byte blocks would reach
+   the limit only after 16 million blocks, holding 1.6 GB.  */
 #define GUARDED_MIN ((size_t) 16 << 20)
+#define GUARDED_OVERHEAD ((size_t) 128)
 
 static atomic_size_t guarded_held;
 static atomic_size_t guarded_limit = GUARDED_MIN;
@@ -72,6 +79,8 @@ reclaim_guarded (void)
 SCM
 vc_guard (SCM ptr, size_t size)
 {
+  /* SIZE is that of a block malloc gave: far below SIZE_MAX.  */
+  size += GUARDED_OVERHEAD;
   GC_finalization_proc old = NULL;
   void *old_data = NULL;
   void *cell = SCM2PTR (ptr);
