@@ -21,12 +21,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -654,26 +656,61 @@ struct wait_call
   int err;
 };
 
+/* Sleep at most STEP ns, or until the child PID of a bounded waitpid
+   has exited: its pidfd (Linux 5.3) becomes readable then, so the exit
+   is noticed at once, not at the end of the step.  Stops and continues
+   (WUNTRACED, WCONTINUED) do not make a pidfd readable, and PID <= 0
+   means several children: those steps just sleep.  Return 0, or EINTR
+   when a signal interrupted the sleep.  */
+static int
+sleep_watching_child (pid_t pid, int options, int64_t step)
+{
+  struct timespec t = { step / 1000000000, step % 1000000000 };
+#ifdef SYS_pidfd_open
+  if (pid > 0 && !(options & (WUNTRACED | WCONTINUED)))
+    {
+      int fd = (int) syscall (SYS_pidfd_open, pid, 0);
+      if (fd >= 0)
+        {
+          struct pollfd p = { fd, POLLIN, 0 };
+          int n = ppoll (&p, 1, &t, NULL);
+          int err = errno;
+          close (fd);
+          return n < 0 && err == EINTR ? EINTR : 0;
+        }
+    }
+#else
+  (void) pid;
+  (void) options;
+#endif
+  return nanosleep (&t, NULL) != 0 && errno == EINTR ? EINTR : 0;
+}
+
 /* One attempt of waitpid for vc_wait.  A bounded attempt polls with
-   WNOHANG, then sleeps the step.  */
+   WNOHANG, then sleeps the step, watching the child if it can
+   (sleep_watching_child), and polls again.  */
 static int
 waitpid_attempt (void *data, int64_t step)
 {
   struct wait_call *w = data;
   int polling = step != 0 && !(w->options & WNOHANG);
-  pid_t r = waitpid (w->pid, &w->status, w->options | (polling ? WNOHANG : 0));
-  if (r < 0 && errno == EINTR)
-    return EINTR;
-  if (r != 0 || !polling)
+  for (int round = 0;; round++)
     {
-      w->result = r;
-      w->err = r < 0 ? errno : 0;
-      return 0;
+      pid_t r = waitpid (w->pid, &w->status,
+                         w->options | (polling ? WNOHANG : 0));
+      if (r < 0 && errno == EINTR)
+        return EINTR;
+      if (r != 0 || !polling)
+        {
+          w->result = r;
+          w->err = r < 0 ? errno : 0;
+          return 0;
+        }
+      if (round == 1)
+        return ETIMEDOUT;
+      if (sleep_watching_child (w->pid, w->options, step) == EINTR)
+        return EINTR;
     }
-  struct timespec t = { step / 1000000000, step % 1000000000 };
-  if (nanosleep (&t, NULL) != 0 && errno == EINTR)
-    return EINTR;
-  return ETIMEDOUT;
 }
 
 /* Wait as vc_wait does.  */

@@ -23,7 +23,9 @@
    all) and the pending asyncs run between any two of them, so a handler
    the delivery thread queues a moment late still runs within about one
    step of being queued, while the wait itself keeps watching its event
-   (a post, a child's exit) the whole time.  After the last step the wait
+   (a post, a child's exit) the whole time, as far as the attempt can
+   (posix.c's waitpid for several children looks at the end of each
+   step).  After the last step the wait
    is unbounded again, until the next signal.  */
 
 #include <config.h>

@@ -40,14 +40,18 @@
     (px.set-struct-timespec-tv_sec! t (+ secs (px.struct-timespec-tv_sec t)))
     t))
 
-(define (signaller parent signal)
-  "The child: signal PARENT once it sleeps; rescue it if it does not
-acknowledge."
+(define (signal-once-asleep parent signal)
+  "In a child: send SIGNAL to PARENT once it sleeps."
   (let loop ()
     (unless (asleep? parent)
       (px.nanosleep 0 1000000)
       (loop)))
-  (kill parent signal)
+  (kill parent signal))
+
+(define (signaller parent signal)
+  "The child: signal PARENT once it sleeps; rescue it if it does not
+acknowledge."
+  (signal-once-asleep parent signal)
   (unless (px.sem-timedwait ack (deadline 10))
     (kill parent signal)
     (px.sem-post target))
@@ -100,11 +104,7 @@ acknowledge."
          (child (px.fork (lambda (pid) pid)
                          (lambda ()
                            (let ((parent (getppid)))
-                             (let loop ()
-                               (unless (asleep? parent)
-                                 (px.nanosleep 0 1000000)
-                                 (loop)))
-                             (kill parent SIGUSR2)
+                             (signal-once-asleep parent SIGUSR2)
                              ;; Release the wait once the parent has
                              ;; seen the signal, or after 10 s.
                              (px.sem-timedwait ack (deadline 10))
@@ -129,6 +129,39 @@ acknowledge."
       (begin (px.sem-wait target) #t))
     (px.waitpid child 0)
     (sigaction SIGUSR2 (car old) (cdr old))))
+
+;; After a signal, waitpid waits in bounded steps (up to 0.5 s); it must
+;; still notice its child's exit when it happens, not at the end of the
+;; step.  The child exits 0.9 s after the signal, inside the 0.5 s step
+;; that starts 0.82 s after it: a wait that polled at the end of its steps
+;; would return about 0.42 s after the exit.
+(define (monotonic-seconds)
+  (let ((t (px.clock-gettime CLOCK_MONOTONIC (px.make-struct-timespec 0 0))))
+    (+ (px.struct-timespec-tv_sec t) (/ (px.struct-timespec-tv_nsec t) 1e9))))
+
+(test-group "a handler that returns: waitpid notices the exit when it happens"
+  (let* ((seen 0)
+         (old (sigaction SIGUSR2 (lambda (sig) (set! seen (+ seen 1)))))
+         ;; The child's exit time, in microseconds, in the shared page.
+         (exit-slot (* 2 (px.sizeof-sem_t)))
+         (child (px.fork (lambda (pid) pid)
+                         (lambda ()
+                           (let ((parent (getppid)))
+                             (signal-once-asleep parent SIGUSR2)
+                             (px.nanosleep 0 900000000)
+                             (pointer-set-c-sint64!
+                              mem exit-slot
+                              (inexact->exact (round (* 1e6 (monotonic-seconds)))))
+                             (primitive-_exit 0)))))
+         (status (px.waitpid child 0))
+         (late (- (monotonic-seconds)
+                  (/ (pointer-ref-c-sint64 mem exit-slot) 1e6))))
+    (sigaction SIGUSR2 (car old) (cdr old))
+    (test-equal "the handler ran once" 1 seen)
+    (test-assert "the child exited" (px.WIFEXITED status))
+    ;; On failure, the actual value is the delay in seconds.
+    (test-equal "waitpid returns within 0.25 s of the exit" #t
+      (or (< late 0.25) late))))
 
 (px.sem-destroy ack)
 (px.sem-destroy target)
