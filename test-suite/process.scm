@@ -244,6 +244,24 @@ EOF")))
         (child-exit-code
          (lambda () (primitive-_exit (if (try-mutex gensym-lock) 0 1)))))
       (join-thread holder)))
+  ;; A fork that fails (EAGAIN, ENOMEM) raises from inside
+  ;; call-with-fasl-locks, as fork does: the locks must not stay held,
+  ;; or every later FASL read or write of a gensym or record type in
+  ;; another thread hangs.
+  (let ((locks (list (@@ (vicare-compat fasl-support) gensym-lock)
+                     (@@ (vicare-compat fasl-support) rtd-lock))))
+    (catch 'vc-test-fork-failed
+      (lambda ()
+        ((@ (vicare-compat fasl-support) call-with-fasl-locks)
+         (lambda () (throw 'vc-test-fork-failed))))
+      (const #f))
+    (test-equal "the FASL locks are free after a fork that raised" '(#t #t)
+      (join-thread
+       (call-with-new-thread
+        (lambda ()
+          (map (lambda (lock)
+                 (and (try-mutex lock) (begin (unlock-mutex lock) #t)))
+               locks))))))
   ;; The names invented for uninterned symbols written by FASL: a child
   ;; must not invent its parent's.
   (let* ((unique (@@ (vicare-compat fasl-support) gensym-unique))

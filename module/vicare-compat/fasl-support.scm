@@ -196,14 +196,15 @@ same one every time within this process."
 fork of (vicare-compat posix) forks inside: a child forked while another
 thread held one of them would inherit it locked, and hang at its next
 FASL read of a record type or gensym.  Both processes then unlock their
-own copy."
-  (lock-mutex rtd-lock)
-  (lock-mutex gensym-lock)
-  (call-with-values thunk
-    (lambda vals
+own copy; so does a fork that fails and raises."
+  (dynamic-wind
+    (lambda ()
+      (lock-mutex rtd-lock)
+      (lock-mutex gensym-lock))
+    thunk
+    (lambda ()
       (unlock-mutex gensym-lock)
-      (unlock-mutex rtd-lock)
-      (apply values vals))))
+      (unlock-mutex rtd-lock))))
 
 ;;; ----------------------------------------------------------------- ports
 
