@@ -25,10 +25,12 @@
 ;;;
 ;;; Unsafe by design, and so not called (see `unsafe?'):
 ;;;   - exit: it ends the process, as asked;
-;;;   - munmap, mprotect, madvise, mremap, msync, mlock, munlock,
-;;;     mlockall with arguments that pass their checks: they change the
-;;;     process's own mappings, and NULL plus a huge length covers all of
-;;;     them (munmap of everything crashes, as it would in C);
+;;;   - munmap, mprotect, madvise, mremap, msync, mlock, munlock with
+;;;     arguments that pass their checks: they change the process's own
+;;;     mappings, and NULL plus a huge length covers all of them (munmap
+;;;     of everything crashes, as it would in C);
+;;;   - mlockall with flags that pass its check (an int): it would lock
+;;;     the whole process in memory;
 ;;;   - nanosleep with a valid time: it sleeps as long as asked.
 
 (use-modules (test-suite harness)
@@ -150,7 +152,8 @@
     ((exit) #t)
     ((munmap mprotect madvise mremap msync mlock munlock)
      (and (>= (length args) 2) (valid-range? (car args) (cadr args))))
-    ((mlockall) #t)
+    ((mlockall)
+     (and (exact-integer? (car args)) (<= (- (expt 2 31)) (car args) (- (expt 2 31) 1))))
     ((nanosleep)
      (and (exact-integer? (car args)) (<= 0 (car args) (- (expt 2 32) 1))
           (exact-integer? (cadr args)) (<= 0 (cadr args) 999999999)))
