@@ -368,6 +368,17 @@
     (px.sem-init (make-pointer 8) #f -1))
   (test-argument "semaphores: sem-timedwait timeout" 'sem-timedwait 2
     'struct-timespec? 5 (px.sem-timedwait (make-pointer 8) 5))
+  (test-argument "semaphores: sem-timedwait checks its semaphore first"
+    'sem-timedwait 1 'semaphore? 'x (px.sem-timedwait 'x 5))
+  ;; A bad struct-timespec gives Vicare's message, wherever it is checked.
+  (test-equal "time: a timespec argument's message"
+    '("expected struct-timespec as argument"
+      "expected struct-timespec as argument"
+      "expected struct-timespec as argument")
+    (map (lambda (thunk) (condition-message (catch-condition thunk)))
+         (list (lambda () (px.clock-gettime CLOCK_REALTIME 5))
+               (lambda () (px.struct-timespec-tv_sec 5))
+               (lambda () (px.sem-timedwait (make-pointer 8) 5)))))
   (test-argument "processes: waitpid options" 'waitpid 2 'signed-int? #f
     (px.waitpid -1 #f))
   (test-argument "processes: waitpid pid" 'waitpid 1 'pid? 1.0

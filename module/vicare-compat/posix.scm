@@ -231,9 +231,15 @@ the child, which can then hang."
   (tv_sec timespec-sec set-timespec-sec!)
   (tv_nsec timespec-nsec set-timespec-nsec!))
 
+;; A bad struct-timespec argument, with Vicare's message, as the C side
+;; of the module reports it.
+(define (timespec-violation who index obj)
+  (procedure-signature-argument-violation
+   who "expected struct-timespec as argument" index 'struct-timespec? obj))
+
 (define (check-struct-timespec who index obj)
   (unless (struct-timespec? obj)
-    (procedure-signature-argument-violation who index 'struct-timespec? obj)))
+    (timespec-violation who index obj)))
 
 ;; The accessors check their argument, as the rest of the package does
 ;; (a record accessor of Guile raises wrong-type-arg).
@@ -272,13 +278,12 @@ nanoseconds."))
                (exact-integer? (timespec-nsec obj))
                (<= 0 (timespec-sec obj))
                (<= 0 (timespec-nsec obj) 999999999))
-    (procedure-signature-argument-violation who index 'struct-timespec? obj)))
+    (timespec-violation who index obj)))
 
 (define (read-clock who primitive clock-id timespec)
   ;; The C primitive checks CLOCK-ID (argument 1) and reads the clock.
   (let ((now (primitive clock-id timespec)))
-    (unless (struct-timespec? timespec)
-      (procedure-signature-argument-violation who 2 'struct-timespec? timespec))
+    (check-struct-timespec who 2 timespec)
     (set-struct-timespec-tv_sec! timespec (car now))
     (set-struct-timespec-tv_nsec! timespec (cdr now))
     timespec))
@@ -305,9 +310,12 @@ privileged operation); return TIMESPEC."
   "Decrement the semaphore SEM, waiting at most until the absolute
 'CLOCK_REALTIME' time in the struct-timespec ABS-TIMEOUT: return
 #t when it was decremented, #f when the time ran out."
-  (check-timespec 'sem-timedwait 2 abs-timeout)
-  (%%vc-sem-timedwait sem (timespec-sec abs-timeout)
-                      (timespec-nsec abs-timeout) abs-timeout))
+  ;; The C side checks SEM (argument 1), then the fields: #f for a
+  ;; non-timespec fails that check, so the arguments are checked in order.
+  (let ((timespec? (struct-timespec? abs-timeout)))
+    (%%vc-sem-timedwait sem (and timespec? (timespec-sec abs-timeout))
+                        (and timespec? (timespec-nsec abs-timeout))
+                        abs-timeout)))
 
 ;;; -------------------------------------------------------------- features
 
