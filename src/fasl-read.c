@@ -64,6 +64,9 @@ struct reader
   SCM *marks;                   /* marks[1 .. next_mark) */
   uint32_t next_mark;
   size_t marks_cap;
+  /* Marks announced and referenced so far: a W entry read while it
+     does not change can be remembered (fasl-types.c).  */
+  size_t mark_events;
   SCM support;
   /* The last record type validated for '{', to skip the check.  */
   SCM last_rtd;
@@ -217,6 +220,7 @@ announce_mark (struct reader *r, size_t off)
     }
   r->marks[m] = SCM_UNDEFINED;
   r->next_mark++;
+  r->mark_events++;
   return m;
 }
 
@@ -562,9 +566,23 @@ decode (struct reader *r)
       push (r, F_COMPLEX_REAL, mark, off);
       goto next_object;
     case 'W':
-      push (r, F_RTD, mark, off);
-      r->frames[r->depth - 1].a = scm_c_make_vector (6, SCM_BOOL_F);
-      goto next_object;
+      {
+        /* A type read lately from the same bytes is that type.  The
+           nesting its parts would need is at most their size.  */
+        size_t len;
+        v = vc_fasl_known_rtd (r->buf + r->pos, r->len - r->pos, &len);
+        if (!SCM_UNBNDP (v) && len < VC_FASL_MAX_DEPTH - r->depth)
+          {
+            r->pos += len;
+            goto have_atom;
+          }
+        push (r, F_RTD, mark, off);
+        /* The parts, and the mark events before them.  */
+        SCM parts = scm_c_make_vector (7, SCM_BOOL_F);
+        SCM_SIMPLE_VECTOR_SET (parts, 6, scm_from_size_t (r->mark_events));
+        r->frames[r->depth - 1].a = parts;
+        goto next_object;
+      }
     case 'R':
       push (r, F_STRUCT_TYPE, mark, off);
       r->frames[r->depth - 1].a = scm_c_make_vector (3, SCM_BOOL_F);
@@ -579,6 +597,7 @@ decode (struct reader *r)
           fail (r, off, "reference to an undefined mark",
                 scm_list_1 (scm_from_uint32 (m)));
         v = r->marks[m];
+        r->mark_events++;
         if (SCM_UNBNDP (v))
           fail (r, off, "reference to a mark whose object is incomplete",
                 scm_list_1 (scm_from_uint32 (m)));
@@ -826,6 +845,9 @@ decode (struct reader *r)
                             SCM_SIMPLE_VECTOR_REF (parts, 4),
                             SCM_SIMPLE_VECTOR_REF (parts, 5));
             check_built_type (r, toff, v, "record type");
+            if (scm_to_size_t (SCM_SIMPLE_VECTOR_REF (parts, 6))
+                == r->mark_events)
+              vc_fasl_remember_rtd (r->buf + toff + 1, r->pos - toff - 1, v);
             set_mark (r, r->frames[r->depth - 1].mark, v);
             break;
           }
@@ -893,6 +915,7 @@ decode_from (const uint8_t *buf, size_t len, struct vc_fasl_source *src,
   r.marks = r.marks0;
   r.marks_cap = INITIAL_MARKS;
   r.next_mark = 1;
+  r.mark_events = 0;
   r.support = vc_fasl_support ();
   r.last_rtd = SCM_UNDEFINED;     /* no decoded value is undefined */
   vc_builder_init (&r.build);
