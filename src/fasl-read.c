@@ -24,6 +24,12 @@
 
 #include "fasl.h"
 
+#ifdef __GNUC__
+# define NOINLINE __attribute__ ((noinline))
+#else
+# define NOINLINE
+#endif
+
 /* ------------------------------------------------------------ the context */
 
 enum frame_kind
@@ -65,7 +71,7 @@ struct reader
   uint32_t next_mark;
   size_t marks_cap;
   /* Marks announced and referenced so far: a W entry read while it
-     does not change can be remembered (fasl-types.c).  */
+     does not change can be remembered (fasl-recent.c).  */
   size_t mark_events;
   SCM support;
   /* The last record type validated for '{', to skip the check.  */
@@ -150,10 +156,10 @@ need (struct reader *r, size_t n)
     truncated (r, r->pos);
 }
 
-/* A length word: non-negative, and at most the bytes left divided by the
-   bytes each unit needs at least.  */
-static size_t
-read_length (struct reader *r, size_t unit, size_t extra, const char *what)
+/* read_length, when the length is not plainly within the bytes there.  */
+static NOINLINE size_t
+read_length_slow (struct reader *r, size_t unit, size_t extra,
+                  const char *what)
 {
   size_t off = r->pos;
   need (r, 8);
@@ -171,12 +177,32 @@ read_length (struct reader *r, size_t unit, size_t extra, const char *what)
   return (size_t) w;
 }
 
-static void
-push (struct reader *r, uint8_t kind, uint32_t mark, size_t off)
+/* A length word: non-negative, and at most the bytes left divided by the
+   bytes each unit needs at least.  UNIT is 1, 2 or 4.  */
+static inline size_t
+read_length (struct reader *r, size_t unit, size_t extra, const char *what)
 {
-  if (VC_UNLIKELY (r->depth >= VC_FASL_MAX_DEPTH))
+  if (VC_LIKELY (r->len - r->pos >= 8))
+    {
+      uint64_t w = vc_fasl_load64 (r->buf + r->pos);
+      size_t left = r->len - r->pos - 8;
+      /* Small enough that W * UNIT + EXTRA cannot wrap.  */
+      if (VC_LIKELY (w < (UINT64_C (1) << 56) && w * unit + extra <= left))
+        {
+          r->pos += 8;
+          return (size_t) w;
+        }
+    }
+  return read_length_slow (r, unit, extra, what);
+}
+
+/* Make room for one more frame.  */
+static NOINLINE void
+grow_frames (struct reader *r, size_t off)
+{
+  if (r->depth >= VC_FASL_MAX_DEPTH)
     fail (r, off, "nesting too deep", SCM_EOL);
-  if (VC_UNLIKELY (r->depth == r->frames_cap))
+  if (r->depth == r->frames_cap)
     {
       size_t cap = r->frames_cap * 2;
       struct frame *f = scm_gc_malloc (cap * sizeof *f, "fasl-read frames");
@@ -184,6 +210,14 @@ push (struct reader *r, uint8_t kind, uint32_t mark, size_t off)
       r->frames = f;
       r->frames_cap = cap;
     }
+}
+
+static inline void
+push (struct reader *r, uint8_t kind, uint32_t mark, size_t off)
+{
+  if (VC_UNLIKELY (r->depth >= r->frames_cap
+                   || r->depth >= VC_FASL_MAX_DEPTH))
+    grow_frames (r, off);
   struct frame *f = &r->frames[r->depth++];
   f->kind = kind;
   f->mark = mark;
@@ -380,15 +414,21 @@ static SCM
 decode (struct reader *r)
 {
   /* Header.  */
-  for (int k = 0; k < VC_FASL_HEADER_SIZE; k++)
-    {
-      if (r->pos >= r->len && available (r, VC_FASL_HEADER_SIZE - k) == 0)
-        vc_raise_fasl_read (r->who, "truncated header", r->pos, 1, SCM_EOL);
-      if (r->buf[r->pos] != (uint8_t) VC_FASL_HEADER[k])
-        vc_raise_fasl_read (r->who, "wrong FASL header: expected #@IK02",
-                            r->pos, 1, SCM_EOL);
-      r->pos++;
-    }
+  if (VC_LIKELY (r->len - r->pos >= VC_FASL_HEADER_SIZE
+                 && memcmp (r->buf + r->pos, VC_FASL_HEADER,
+                            VC_FASL_HEADER_SIZE) == 0))
+    r->pos += VC_FASL_HEADER_SIZE;
+  else
+    for (int k = 0; k < VC_FASL_HEADER_SIZE; k++)
+      {
+        if (r->pos >= r->len && available (r, VC_FASL_HEADER_SIZE - k) == 0)
+          vc_raise_fasl_read (r->who, "truncated header", r->pos, 1,
+                              SCM_EOL);
+        if (r->buf[r->pos] != (uint8_t) VC_FASL_HEADER[k])
+          vc_raise_fasl_read (r->who, "wrong FASL header: expected #@IK02",
+                              r->pos, 1, SCM_EOL);
+        r->pos++;
+      }
 
   SCM v;
   size_t off;                   /* where the object being read began */
@@ -551,7 +591,7 @@ decode (struct reader *r)
           r->pos++;
           size_t n;
           const char *chars = narrow_chars (r, &n);
-          v = scm_from_latin1_symboln (chars, n);
+          v = vc_fasl_symbol (chars, n);
           goto have_atom;
         }
       push (r, F_SYMBOL, mark, off);

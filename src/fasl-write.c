@@ -75,7 +75,8 @@ struct writer
   int bitmaps;
   struct chunk **chunks;        /* directory, open addressing on base */
   size_t chunks_mask, chunks_used;
-  struct chunk *recent[64];     /* direct-mapped cache on base */
+  struct chunk *recent[64];     /* direct-mapped cache on base, cleared
+                                   when the counts move to bitmaps */
   /* Extra data of rare objects (record types, hashtables, gensyms, and
      the length of long lists, see RUN_MIN): GC-scanned, so the values
      stay alive: AUX0 while they are few (the writer lives on the C
@@ -308,6 +309,7 @@ bitmap_shared (struct writer *w, scm_t_bits k)
 static void
 switch_to_bitmaps (struct writer *w)
 {
+  memset (w->recent, 0, sizeof w->recent);
   for (size_t i = 0; i <= w->mask; i++)
     if (w->table[i].key)
       {
@@ -1231,7 +1233,6 @@ writer_init (struct writer *w, const char *who)
   w->bitmaps = 0;
   w->chunks = NULL;
   w->chunks_mask = w->chunks_used = 0;
-  memset (w->recent, 0, sizeof w->recent);
   w->aux = NULL;
   w->aux_mask = w->aux_used = 0;
   w->stack = w->stack0;

@@ -143,8 +143,6 @@ _Static_assert (VC_BUILDER_LISTS <= SCM_INLINE_GC_FREELIST_COUNT,
 void
 vc_builder_init (struct vc_builder *b)
 {
-  for (size_t i = 0; i < VC_BUILDER_LISTS; i++)
-    b->own[i] = NULL;
   if (threads_ok)
     {
       scm_thread *t = SCM_I_THREAD_DATA (scm_current_thread ());
@@ -153,6 +151,8 @@ vc_builder_init (struct vc_builder *b)
     }
   else
     {
+      for (size_t i = 0; i < VC_BUILDER_LISTS; i++)
+        b->own[i] = NULL;
       b->lists = b->own;
       b->pointerless = NULL;
     }
@@ -205,9 +205,11 @@ new_string (struct vc_builder *b, size_t n, size_t width, SCM *str,
   return buf + 2;
 }
 
+struct vc_string_layout vc_string_layout;
+
 SCM
-vc_build_latin1_string (struct vc_builder *b, const void *chars, size_t n,
-                        const char *who)
+vc_build_latin1_string_any (struct vc_builder *b, const void *chars,
+                            size_t n, const char *who)
 {
   if (!strings_ok)
     return scm_from_latin1_stringn (chars, n);
@@ -374,13 +376,24 @@ check_strings (void)
   strings_ok = SCM_TYP7 (narrow) == scm_tc7_string
     && string_tag == SCM_CELL_WORD_0 (w)
     && wide_buf_tag == (narrow_buf_tag | SCM_I_STRINGBUF_F_WIDE)
-    && same_string (vc_build_latin1_string (&b, latin1, sizeof latin1 - 1,
-                                            "load"), narrow, 1)
+    && same_string (vc_build_latin1_string_any (&b, latin1,
+                                                sizeof latin1 - 1, "load"),
+                    narrow, 1)
     && same_string (vc_build_utf32le_string (&b, wide_le, 4, "load"), w, 4)
     /* libguile shares one static buffer among empty strings; ours have
        their own.  */
-    && scm_is_true (scm_string_null_p (vc_build_latin1_string (&b, "", 0,
-                                                               "load")));
+    && scm_is_true (scm_string_null_p (vc_build_latin1_string_any
+                                       (&b, "", 0, "load")));
+  /* The inline builder, for the same strings.  */
+  vc_string_layout.string_tag = string_tag;
+  vc_string_layout.narrow_buf_tag = narrow_buf_tag;
+  vc_string_layout.ok = strings_ok;
+  if (vc_string_layout.ok && b.pointerless)
+    vc_string_layout.ok
+      = same_string (vc_build_latin1_string (&b, latin1, sizeof latin1 - 1,
+                                             "load"), narrow, 1)
+      && scm_is_true (scm_string_null_p (vc_build_latin1_string (&b, "", 0,
+                                                                 "load")));
   scm_remember_upto_here_2 (narrow, w);
 }
 
@@ -444,8 +457,11 @@ check_bignums (void)
 static SCM
 layout_status (void)
 {
+  /* Strings: the inline builder too, where it applies.  */
   return scm_list_4 (scm_cons (scm_from_utf8_symbol ("strings"),
-                               scm_from_bool (strings_ok)),
+                               scm_from_bool (strings_ok
+                                              && (vc_string_layout.ok
+                                                  || !threads_ok))),
                      scm_cons (scm_from_utf8_symbol ("bignums"),
                                scm_from_bool (bignums_ok)),
                      scm_cons (scm_from_utf8_symbol ("vectors"),

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vc.h"
 
@@ -117,8 +118,48 @@ vc_build_pair (struct vc_builder *b, SCM car, SCM cdr, const char *who)
 SCM vc_build_vector (struct vc_builder *b, size_t n, const char *who);
 
 /* A fresh mutable string of the N Latin-1 characters at CHARS.  */
-SCM vc_build_latin1_string (struct vc_builder *b, const void *chars,
-                            size_t n, const char *who);
+SCM vc_build_latin1_string_any (struct vc_builder *b, const void *chars,
+                                size_t n, const char *who);
+
+/* What the inline builder below needs of the string layouts: OK when
+   vc_layout_init checked them, and the first words of a string and of
+   a narrow stringbuf.  */
+struct vc_string_layout
+{
+  int ok;
+  scm_t_bits string_tag, narrow_buf_tag;
+};
+extern struct vc_string_layout vc_string_layout;
+
+/* The longest narrow string whose stringbuf (two words, the characters
+   and a zero) comes from the thread's pointer-free lists.  */
+#define VC_INLINE_STRING_MAX (256 - 2 * sizeof (scm_t_bits) - 1)
+
+/* The same as vc_build_latin1_string_any; a short string, the common
+   case of messages, is built here, inline.  */
+static inline SCM
+vc_build_latin1_string (struct vc_builder *b, const void *chars, size_t n,
+                        const char *who)
+{
+  if (VC_LIKELY (vc_string_layout.ok && b->pointerless != NULL
+                 && n <= VC_INLINE_STRING_MAX))
+    {
+      size_t i = (2 * sizeof (scm_t_bits) + n) / 16;
+      scm_t_bits *buf = vc_builder_take (&b->pointerless[i], (i + 1) * 16,
+                                         VC_GC_POINTERLESS, who);
+      buf[0] = vc_string_layout.narrow_buf_tag;
+      buf[1] = n;
+      memcpy (buf + 2, chars, n);
+      ((char *) (buf + 2))[n] = 0;
+      scm_t_bits *cell = vc_builder_words (b, 4, who);
+      cell[0] = vc_string_layout.string_tag;
+      cell[1] = (scm_t_bits) buf;
+      cell[2] = 0;
+      cell[3] = n;
+      return SCM_PACK_POINTER (cell);
+    }
+  return vc_build_latin1_string_any (b, chars, n, who);
+}
 
 /* A fresh mutable string of N characters, each a little-endian u32 at
    P (4 bytes apart, any alignment), all valid code points and at least

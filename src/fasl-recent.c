@@ -1,27 +1,34 @@
-/* fasl-types.c -- the record types the FASL codec has seen lately.
+/* fasl-recent.c -- the record types and symbols the FASL codec has met
+   lately.
    Copyright (C) 2026 The guile-vicare-compat authors
    SPDX-License-Identifier: GPL-3.0-or-later
 
-   Every datum carries the record types of its records, and messages
-   are mostly records of a few types: taking a type apart to write it,
-   and making it from its parts when reading, go through Scheme code
-   (fasl-support.scm) and cost many times the record itself.  Two small
-   caches, shared by all threads, remember the latest types on each side.
+   Every datum carries the record types of its records and the names of
+   its symbols, and messages are mostly records of a few types and the
+   same few symbols.  Making a type from its parts, or taking it apart,
+   goes through Scheme code (fasl-support.scm), and interning a symbol
+   through Guile's symbol table, under its lock: many times the cost of
+   the record or of the pair holding the symbol.  Small caches, shared
+   by all threads, remember the latest ones.
 
    Writing: record type -> its info vector (what rtd-info returns).  A
    record type never changes, so an entry is right as long as it exists.
 
-   Reading: the bytes of a W entry (past its tag) -> the record type
-   that reading them made.  Reading the same bytes again makes the same
-   type: the entry holds the type, so the uid table (weak) still maps its
-   uid to it, and make-rtd, given the same parts, returns the type its
-   uid maps to.  Entries come only from W entries that neither announce
-   nor reference a mark (their reading does not depend on the marks
-   around them), and a hit needs the whole entry among the bytes already
-   there (it never asks a port for more).
+   Reading record types: the bytes of a W entry (past its tag) -> the
+   record type that reading them made.  Reading the same bytes again
+   makes the same type: the entry holds the type, so the uid table (weak)
+   still maps its uid to it, and make-rtd, given the same parts, returns
+   the type its uid maps to.  Entries come only from W entries that
+   neither announce nor reference a mark (their reading does not depend
+   on the marks around them), and a hit needs the whole entry among the
+   bytes already there (it never asks a port for more).
+
+   Reading symbols: the Latin-1 characters of a name -> the interned
+   symbol.  The entry holds the symbol, so it stays interned, and
+   interning the same characters again gives that very symbol.
 
    Each cache has a fixed number of slots, one entry each, replaced by
-   the next type that falls in the slot: the types they hold stay alive
+   the next one that falls in the slot: the objects they hold stay alive
    until then, a bounded number.  Entries never change once made; a
    slot is read and replaced atomically, so threads need no lock.  */
 
@@ -54,9 +61,20 @@ struct write_entry
   SCM rtd, info;
 };
 
-/* GC-scanned roots: the entries, and through them their types.  */
+/* Symbols of longer names are not remembered.  */
+#define MAX_SYMBOL 64
+
+struct symbol_entry
+{
+  SCM symbol;
+  size_t len;
+  char chars[];
+};
+
+/* GC-scanned roots: the entries, and through them their objects.  */
 static struct read_entry *_Atomic *read_slots;
 static struct write_entry *_Atomic *write_slots;
+static struct symbol_entry *_Atomic *symbol_slots;
 
 /* The number of bytes at the start of a W entry (AVAIL bytes at P) that
    choose its slot: its name and, when it has no parent, its uid, the
@@ -148,16 +166,41 @@ vc_fasl_rtd_info (SCM rtd)
   return info;
 }
 
-void
-vc_init_fasl_types (void)
+SCM
+vc_fasl_symbol (const char *chars, size_t n)
 {
-  read_slots = GC_MALLOC_UNCOLLECTABLE (SLOTS * sizeof *read_slots);
-  write_slots = GC_MALLOC_UNCOLLECTABLE (SLOTS * sizeof *write_slots);
-  if (!read_slots || !write_slots)
+  if (n > MAX_SYMBOL)
+    return scm_from_latin1_symboln (chars, n);
+  size_t slot = key_slot ((const uint8_t *) chars, n);
+  struct symbol_entry *e = atomic_load_explicit (&symbol_slots[slot],
+                                                 memory_order_acquire);
+  if (e && e->len == n && memcmp (e->chars, chars, n) == 0)
+    return e->symbol;
+  SCM symbol = scm_from_latin1_symboln (chars, n);
+  e = scm_gc_malloc (sizeof *e + n, "fasl symbol entry");
+  e->symbol = symbol;
+  e->len = n;
+  memcpy (e->chars, chars, n);
+  atomic_store_explicit (&symbol_slots[slot], e, memory_order_release);
+  return symbol;
+}
+
+/* A table of SLOTS atomic pointers, all NULL, that the collector scans.  */
+static void *
+new_slots (size_t size)
+{
+  void *_Atomic *t = GC_MALLOC_UNCOLLECTABLE (SLOTS * size);
+  if (!t)
     abort ();
   for (size_t i = 0; i < SLOTS; i++)
-    {
-      atomic_init (&read_slots[i], NULL);
-      atomic_init (&write_slots[i], NULL);
-    }
+    atomic_init (&t[i], NULL);
+  return t;
+}
+
+void
+vc_init_fasl_recent (void)
+{
+  read_slots = new_slots (sizeof *read_slots);
+  write_slots = new_slots (sizeof *write_slots);
+  symbol_slots = new_slots (sizeof *symbol_slots);
 }

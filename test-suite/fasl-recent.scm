@@ -1,16 +1,19 @@
-;;; fasl-types.scm -- the record types the FASL codec has seen lately.
+;;; fasl-recent.scm -- the record types and symbols the FASL codec has met
+;;; lately.
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 
 ;;; Commentary:
 ;;;
 ;;; The codec remembers the record types it read and wrote lately
-;;; (src/fasl-types.c): a type read again from the same bytes is not
+;;; (src/fasl-recent.c): a type read again from the same bytes is not
 ;;; made again, a type written again is not taken apart again.  These
 ;;; tests count the calls the C side makes to the Scheme procedures of
 ;;; (vicare-compat fasl-support) that do that work, and check that
 ;;; reading through the cache ends exactly as reading without it: the
 ;;; same types, the same marks, the same errors at the same offsets.
+;;; It remembers the symbols it read lately too: they must be the
+;;; interned symbols of their names.
 ;;;
 ;;; Code:
 
@@ -26,7 +29,7 @@
              ((rnrs records syntactic)
               #:select ((define-record-type . define-r6rs-record-type))))
 
-(test-begin "fasl-types")
+(test-begin "fasl-recent")
 
 ;; The Scheme procedures the C codec calls, in the vector it holds: a
 ;; test may wrap one to count its calls.
@@ -158,4 +161,30 @@ is there, replaced by TO, of the same length."
       (let ((y (fasl-decode (fasl-encode x))))
         (list (vc-test-written-a y) (vc-test-written-b y))))))
 
-(test-end "fasl-types")
+(test-group "symbols read lately"
+  (define (name k c) (make-string k c))
+  (for-each
+   (lambda (k)
+     (let* ((s (string->symbol (name k #\x)))
+            (input (fasl-encode (list s s 'other s))))
+       (fasl-decode input)
+       (test-assert (format #f "a name of ~a characters, again: the same symbol" k)
+         (let ((l (fasl-decode input)))
+           (and (eq? (car l) s) (eq? (cadddr l) s) (eq? (caddr l) 'other))))))
+   '(0 1 7 8 9 63 64 65 200))
+  (let ((latin (string->symbol "caf\xe9")))
+    (fasl-decode (fasl-encode latin))
+    (test-eq "a Latin-1 name, again" latin (fasl-decode (fasl-encode latin))))
+  (test-assert "names differing in their last character, in turn"
+    (let ((a (fasl-encode 'vc-test-symbol-name-a))
+          (b (fasl-encode 'vc-test-symbol-name-b)))
+      (let loop ((i 0))
+        (or (= i 3)
+            (and (eq? (fasl-decode a) 'vc-test-symbol-name-a)
+                 (eq? (fasl-decode b) 'vc-test-symbol-name-b)
+                 (loop (+ i 1)))))))
+  (test-assert "a symbol read is the one string->symbol gives"
+    (let ((x (fasl-decode (fasl-encode (string->symbol "vc-test-fresh-name")))))
+      (eq? x (string->symbol (string-copy "vc-test-fresh-name"))))))
+
+(test-end "fasl-recent")
