@@ -118,6 +118,8 @@ struct collected
                                    a bytevector port, whose reads no
                                    Scheme code sees */
   SCM view;                     /* bytevector over BUF[0..CAP), or #f */
+  size_t waiting;               /* bytes known to wait in the port's
+                                   buffer, not yet taken; -1: unknown */
   SCM bounce;                   /* what other ports read into, or #f */
   uint8_t small[512];
 };
@@ -208,10 +210,8 @@ collect_read (struct collected *c, size_t n)
 static size_t
 input_buffered (SCM port, int *unbuffered)
 {
-  ssize_t n = scm_to_ssize_t (scm_call_1 (vc_fasl_support_ref
-                                          (VC_FASL_INPUT_BUFFERED), port));
-  *unbuffered = n < 0;
-  return (size_t) (n < 0 ? -1 - n : n);
+  return vc_port_buffered (port, vc_fasl_support_ref (VC_FASL_INPUT_BUFFERED),
+                           unbuffered);
 }
 
 /* Peek at the bytes that have arrived on socket FD (the port's buffer
@@ -281,7 +281,10 @@ pull (struct vc_fasl_source *src, size_t n, size_t ahead)
   struct collected *c = (struct collected *) src;
   size_t before = c->len;
   int unbuffered;
-  size_t avail = input_buffered (c->port, &unbuffered);
+  /* What fasl_read found in the buffer, the first time; then ask.  */
+  size_t avail = c->waiting != (size_t) -1 ? c->waiting
+    : input_buffered (c->port, &unbuffered);
+  c->waiting = (size_t) -1;
   if (avail > 0)
     {
       collect_reserve (c, avail);
@@ -363,6 +366,7 @@ fasl_read (SCM port)
       c.src.buf = c.buf;
       c.src.len = c.len;
       c.src.refill = pull;
+      c.waiting = avail;
       v = vc_fasl_decode_source (&c.src, &used, who);
       if (c.len > used)
         scm_unget_bytes (c.buf + used, c.len - used, port);

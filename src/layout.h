@@ -8,7 +8,9 @@
    This file knows the layout of those objects -- the one libguile's
    public headers spell out for static strings and bignums -- and uses
    it only after vc_layout_init has checked it, at load time, against
-   objects libguile made itself.  If any check fails, every function
+   objects libguile made itself.  It also reads how many bytes wait in
+   a port's read buffer from the port's record, which libguile tells
+   only to Scheme code, once the record has agreed with Scheme.  If any check fails, every function
    here falls back on libguile's own, slower, calls.  */
 
 #ifndef VC_LAYOUT_H
@@ -172,5 +174,14 @@ SCM vc_build_utf32le_string (struct vc_builder *b, const uint8_t *p,
    the fixnum range.  */
 SCM vc_build_bignum (struct vc_builder *b, const uint8_t *p, size_t n,
                      int negative);
+
+/* ------------------------------------------------------------- ports */
+
+/* How many bytes wait in the read buffer of input port PORT, and (in
+   *UNBUFFERED) whether PORT is unbuffered, read from the port's own
+   record where vc_port_layout_check found its layout; otherwise from
+   REFERENCE, the Scheme procedure that tells (N, or -1 - N when PORT is
+   unbuffered).  */
+size_t vc_port_buffered (SCM port, SCM reference, int *unbuffered);
 
 #endif /* VC_LAYOUT_H */
