@@ -57,16 +57,6 @@
      texi-files)
     table))
 
-(define public-modules
-  '((vicare-compat)
-    (vicare-compat posix)
-    (vicare-compat platform constants)
-    (vicare-compat platform words)
-    (vicare-compat language-extensions syntaxes)
-    (vicare-compat conditions)
-    (vicare-compat fasl)
-    (vicare-compat atomics)))
-
 (define (module-exports name)
   (module-map (lambda (sym var) sym) (resolve-interface name)))
 
@@ -78,11 +68,17 @@
 
 (test-assert "the manual defines names" (> (hash-count (const #t) documented) 0))
 
+;; Guile's own bindings that a module re-exports are documented in
+;; Guile's manual, with or without a docstring (guile-binding?, in the
+;; harness).
 (for-each
  (lambda (name)
    (let* ((exports (module-exports name))
+          (iface (resolve-interface name))
           (missing (sort (filter (lambda (s)
                                    (and (not (hash-ref documented s))
+                                        ;; Guile's own, in Guile's manual
+                                        (not (guile-binding? iface s))
                                         ;; private helpers are not public API
                                         (not (string-prefix? "%" (symbol->string s)))))
                                  exports)
@@ -91,16 +87,6 @@
      (test-equal (format #f "~a: every export is in the manual" name)
        '() missing)))
  public-modules)
-
-;; Guile's own bindings that a module re-exports (getpid, fxior, pointer?)
-;; are documented in Guile's manual, with or without a docstring.
-(define guile-origins
-  (map resolve-interface '((guile) (system foreign) (rnrs))))
-
-(define (guile-binding? iface sym)
-  (let ((var (module-variable iface sym)))
-    (any (lambda (origin) (eq? var (module-variable origin sym)))
-         guile-origins)))
 
 (for-each
  (lambda (name)

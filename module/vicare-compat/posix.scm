@@ -19,12 +19,14 @@
 (define-module (vicare-compat posix)
   #:use-module ((vicare-compat primitives) #:prefix %)
   #:use-module (vicare-compat conditions)
+  #:use-module ((vicare-compat fasl-support) #:select (call-with-fasl-locks))
   #:use-module (srfi srfi-9)
+  #:use-module ((srfi srfi-1) #:select (any))
+  #:use-module ((system syntax) #:select (syntax-module))
   #:use-module ((vicare-compat exit) #:select ((exit . exit-now)))
-  #:use-module ((rnrs base) #:select (assertion-violation))
   #:export (fork
             sem-timedwait
-            clock-gettime
+            clock-gettime clock-getres clock-settime
             make-struct-timespec struct-timespec?
             struct-timespec-tv_sec struct-timespec-tv_nsec
             set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
@@ -51,12 +53,14 @@
                (%WIFSTOPPED . WIFSTOPPED) (%WSTOPSIG . WSTOPSIG)
                (%WCOREDUMP . WCOREDUMP)
                (%nanosleep . nanosleep)
+               (%clock-getcpuclockid . clock-getcpuclockid)
                ;; errors
                (%errno->string . errno->string))
   #:re-export-and-replace ((%close . close)
                            (%waitpid . waitpid)
                            getpid getppid)
-  #:replace (strerror))
+  #:replace (strerror
+             (posix-cond-expand . cond-expand)))
 
 ;; mremap is Linux only, as in Vicare: defined when the C library has it.
 (when (module-variable (resolve-interface '(vicare-compat primitives)) 'mremap)
@@ -126,6 +130,8 @@ signal?")
    (WCOREDUMP "(WCOREDUMP status) -- did the killed child dump core?")
    (nanosleep "(nanosleep secs nsecs) -- sleep; return two values, both
 #f.")
+   (clock-getcpuclockid "(clock-getcpuclockid pid) -- the clock id of the
+CPU time of process PID (0 for the calling process), for clock-gettime.")
    (errno->string "(errno->string code) -- the name of the negated errno
 CODE, such as \"EINVAL\", or #f when unknown.")))
 
@@ -135,7 +141,9 @@ CODE, such as \"EINVAL\", or #f when unknown.")))
   ;; Flush first: a buffer copied into the child would be printed twice.
   (flush-all-ports)
   (catch 'system-error
-    primitive-fork
+    ;; The package's own locks are held across the fork, so that the
+    ;; child never inherits one that another thread held.
+    (lambda () (call-with-fasl-locks primitive-fork))
     (lambda args
       (%raise-errno 'fork (system-error-errno args) '()))))
 
@@ -199,16 +207,17 @@ never returns from fork: it exits with status 0 when CHILD-THUNK returns,
 and with status 1 when it raises, the exception printed on the error port
 (Guile's exit in it gives its own status).  No cleanup of the parent's
 unwind-protect or dynamic-wind runs in the child.  Scheme output ports
-are flushed before forking."
+are flushed before forking.  As Guile's primitive-fork warns, forking
+while other threads run is unsafe: the child has only the calling thread,
+and a lock another thread held in libguile or the collector stays held in
+the child, which can then hang."
     (()
      (fork-now))
     ((parent-proc child-thunk)
      (unless (procedure? parent-proc)
-       (procedure-argument-violation 'fork "expected procedure as argument"
-                                     parent-proc))
+       (procedure-signature-argument-violation 'fork 1 'procedure? parent-proc))
      (unless (procedure? child-thunk)
-       (procedure-argument-violation 'fork "expected procedure as argument"
-                                     child-thunk))
+       (procedure-signature-argument-violation 'fork 2 'procedure? child-thunk))
      (let ((pid (fork-now)))
        (if (zero? pid)
            (run-child child-thunk)
@@ -219,8 +228,30 @@ are flushed before forking."
 (define-record-type <struct-timespec>
   (make-struct-timespec tv_sec tv_nsec)
   struct-timespec?
-  (tv_sec struct-timespec-tv_sec set-struct-timespec-tv_sec!)
-  (tv_nsec struct-timespec-tv_nsec set-struct-timespec-tv_nsec!))
+  (tv_sec timespec-sec set-timespec-sec!)
+  (tv_nsec timespec-nsec set-timespec-nsec!))
+
+(define (check-struct-timespec who index obj)
+  (unless (struct-timespec? obj)
+    (procedure-signature-argument-violation who index 'struct-timespec? obj)))
+
+;; The accessors check their argument, as the rest of the package does
+;; (a record accessor of Guile raises wrong-type-arg).
+(define (struct-timespec-tv_sec timespec)
+  (check-struct-timespec 'struct-timespec-tv_sec 1 timespec)
+  (timespec-sec timespec))
+
+(define (struct-timespec-tv_nsec timespec)
+  (check-struct-timespec 'struct-timespec-tv_nsec 1 timespec)
+  (timespec-nsec timespec))
+
+(define (set-struct-timespec-tv_sec! timespec value)
+  (check-struct-timespec 'set-struct-timespec-tv_sec! 1 timespec)
+  (set-timespec-sec! timespec value))
+
+(define (set-struct-timespec-tv_nsec! timespec value)
+  (check-struct-timespec 'set-struct-timespec-tv_nsec! 1 timespec)
+  (set-timespec-nsec! timespec value))
 
 (for-each (lambda (proc text)
             (set-procedure-property! proc 'documentation text))
@@ -235,33 +266,102 @@ are flushed before forking."
             "(set-struct-timespec-tv_nsec! timespec value) -- set the
 nanoseconds."))
 
-(define (check-timespec who obj)
+(define (check-timespec who index obj)
   (unless (and (struct-timespec? obj)
-               (exact-integer? (struct-timespec-tv_sec obj))
-               (exact-integer? (struct-timespec-tv_nsec obj))
-               (<= 0 (struct-timespec-tv_sec obj))
-               (<= 0 (struct-timespec-tv_nsec obj) 999999999))
-    (assertion-violation who "expected struct-timespec as argument" obj)))
+               (exact-integer? (timespec-sec obj))
+               (exact-integer? (timespec-nsec obj))
+               (<= 0 (timespec-sec obj))
+               (<= 0 (timespec-nsec obj) 999999999))
+    (procedure-signature-argument-violation who index 'struct-timespec? obj)))
 
-(define (clock-gettime clock-id timespec)
-  "Store the current time of the clock CLOCK-ID (such as
-'CLOCK_REALTIME') in the struct-timespec TIMESPEC; return
-TIMESPEC."
-  (unless (struct-timespec? timespec)
-    (assertion-violation 'clock-gettime "expected struct-timespec as argument"
-                         timespec))
-  (let ((now (%%vc-clock-gettime clock-id timespec)))
+(define (read-clock who primitive clock-id timespec)
+  ;; The C primitive checks CLOCK-ID (argument 1) and reads the clock.
+  (let ((now (primitive clock-id timespec)))
+    (unless (struct-timespec? timespec)
+      (procedure-signature-argument-violation who 2 'struct-timespec? timespec))
     (set-struct-timespec-tv_sec! timespec (car now))
     (set-struct-timespec-tv_nsec! timespec (cdr now))
     timespec))
+
+(define (clock-gettime clock-id timespec)
+  "Store the current time of the clock CLOCK-ID (such as CLOCK_REALTIME)
+in the struct-timespec TIMESPEC; return TIMESPEC."
+  (read-clock 'clock-gettime %%vc-clock-gettime clock-id timespec))
+
+(define (clock-getres clock-id timespec)
+  "Store the resolution of the clock CLOCK-ID in the struct-timespec
+TIMESPEC; return TIMESPEC."
+  (read-clock 'clock-getres %%vc-clock-getres clock-id timespec))
+
+(define (clock-settime clock-id timespec)
+  "Set the clock CLOCK-ID to the time in the struct-timespec TIMESPEC (a
+privileged operation); return TIMESPEC."
+  (check-timespec 'clock-settime 2 timespec)
+  (%%vc-clock-settime clock-id (struct-timespec-tv_sec timespec)
+                      (struct-timespec-tv_nsec timespec) timespec)
+  timespec)
 
 (define (sem-timedwait sem abs-timeout)
   "Decrement the semaphore SEM, waiting at most until the absolute
 'CLOCK_REALTIME' time in the struct-timespec ABS-TIMEOUT: return
 #t when it was decremented, #f when the time ran out."
-  (check-timespec 'sem-timedwait abs-timeout)
-  (%%vc-sem-timedwait sem (struct-timespec-tv_sec abs-timeout)
-                      (struct-timespec-tv_nsec abs-timeout) abs-timeout))
+  (check-timespec 'sem-timedwait 2 abs-timeout)
+  (%%vc-sem-timedwait sem (timespec-sec abs-timeout)
+                      (timespec-nsec abs-timeout) abs-timeout))
+
+;;; -------------------------------------------------------------- features
+
+;; The operating systems Vicare's cond-expand names, each true when its
+;; name is in the host type (x86_64-pc-linux-gnu has linux and posix).
+(eval-when (expand load eval)
+  (define os-features
+    '(("linux" linux posix) ("darwin" darwin posix)
+      ("freebsd" freebsd bsd posix) ("openbsd" openbsd bsd posix)
+      ("netbsd" netbsd bsd posix) ("solaris" solaris posix)
+      ("cygwin" cygwin posix)))
+
+  (define (host-feature? name)
+    (let ((host (string-downcase %host-type)))
+      (any (lambda (entry)
+             (and (memq name (cdr entry)) (string-contains host (car entry))))
+           os-features)))
+
+  (define (os-feature? name)
+    (any (lambda (entry) (memq name (cdr entry))) os-features))
+
+  (define (posix-binding? id)
+    ;; Is the identifier ID bound, where it is used, to a procedure of
+    ;; this module (px.mmap with a px. prefix)?
+    (let* ((mod (and (syntax-module id) (resolve-module (syntax-module id))))
+           (var (and mod (module-variable mod (syntax->datum id))))
+           (public (module-public-interface
+                    (resolve-module '(vicare-compat posix)))))
+      (and var
+           (any (lambda (v) (eq? v var))
+                (module-map (lambda (name v) v) public))))))
+
+(define-syntax posix-cond-expand
+  (lambda (stx)
+    "Vicare's cond-expand of (vicare posix): Guile's cond-expand, where a
+feature may also be an identifier bound to a procedure of this module (as
+px.mmap), true because the C library has it, or an operating system
+name (linux, darwin, bsd, posix, ...), true when Guile runs on it."
+    (define (requirement r)
+      (syntax-case r (and or not)
+        ((and x ...) #`(and #,@(map requirement #'(x ...))))
+        ((or x ...) #`(or #,@(map requirement #'(x ...))))
+        ((not x) #`(not #,(requirement #'x)))
+        (id (identifier? #'id)
+            (let ((name (syntax->datum #'id)))
+              (cond ((eq? name 'else) #'id)
+                    ((posix-binding? #'id) #'(and))
+                    ((os-feature? name) (if (host-feature? name) #'(and) #'(or)))
+                    (else #'id))))
+        (_ r)))
+    (syntax-case stx ()
+      ((_ (req body ...) ...)
+       (with-syntax (((req* ...) (map requirement #'(req ...))))
+         #'(cond-expand (req* body ...) ...))))))
 
 ;;; ---------------------------------------------------------------- errors
 
@@ -277,6 +377,5 @@ and #t \"unknown errno code (#t)\", as in Vicare."
                (string-append name ": " ((@ (guile) strerror) (- code)))
                (format #f "unknown errno code (~a)" code))))
         (else
-         (procedure-argument-violation 'strerror
-                                       "expected errno code as argument"
-                                       code))))
+         (procedure-signature-argument-violation 'strerror 1 'errno-code?
+                                                 code))))
