@@ -85,6 +85,30 @@
   (test-assert "i/o-eagain predicate"
     (i/o-eagain-error? (make-i/o-eagain))))
 
+(test-group "accessors given anything but their condition"
+  (test-argument "condition-errno" 'condition-errno 1 'errno-condition? 5
+    (condition-errno 5))
+  (test-argument "fasl-read-error-offset" 'fasl-read-error-offset 1
+    'fasl-read-error? 'x (fasl-read-error-offset 'x))
+  (test-argument "one-based-argument-index"
+    'procedure-signature-argument-violation.one-based-argument-index 1
+    'procedure-signature-argument-violation? "s"
+    (procedure-signature-argument-violation.one-based-argument-index "s"))
+  (test-argument "failed-expression"
+    'procedure-signature-argument-violation.failed-expression 1
+    'procedure-signature-argument-violation? #f
+    (procedure-signature-argument-violation.failed-expression #f))
+  (test-argument "offending-value"
+    'procedure-signature-argument-violation.offending-value 1
+    'procedure-signature-argument-violation? '()
+    (procedure-signature-argument-violation.offending-value '()))
+  (test-equal "condition-errno of an errno condition" -2
+    (condition-errno (make-errno-condition -2))))
+
+(test-assert "%vc-raise, the C side's raiser, is not exported"
+  (not (module-variable (resolve-interface '(vicare-compat conditions))
+                        '%vc-raise)))
+
 (test-group "issue 10: the umbrella has every condition name"
   (let ((umbrella (resolve-interface '(vicare-compat)))
         (conditions (resolve-interface '(vicare-compat conditions))))
