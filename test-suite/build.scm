@@ -44,4 +44,35 @@
     (rebuilds? (make-would "-W" syntaxes "module/vicare-compat/atomics.go")
                "module/vicare-compat/atomics.go")))
 
+;;; build-aux/install-advice: the configure line it advises keeps the
+;;; options the user gave that choose no directory.
+(define (advised-line . configure-args)
+  "The configure line that install-advice prints for a /usr/local
+installation beside a Guile in /usr, given CONFIGURE-ARGS (as configure
+quotes them), with the directories of Guile's own layout, or not."
+  (call-with-values
+      (lambda ()
+        (apply run-program "sh"
+               (string-append (or (getenv "abs_top_srcdir") ".")
+                              "/build-aux/install-advice")
+               "configure" "/usr/local/share/guile/site/3.0"
+               "/usr/local/lib/guile/3.0/site-ccache"
+               "/usr/share/guile/site/3.0"
+               "/usr/lib/x86_64-linux-gnu/guile/3.0/site-ccache"
+               "/usr/lib/x86_64-linux-gnu/guile/3.0/extensions"
+               "/usr" "/usr/lib/x86_64-linux-gnu" "3.0" configure-args))
+    (lambda (out status)
+      (and (zero? status)
+           (let ((start (string-contains out "./configure")))
+             (and start
+                  (substring out start (string-index out #\newline start))))))))
+
+(test-group "issue 13 review L8: the advised configure line"
+  (test-equal "keeps the user's options, with the directories replaced"
+    "./configure --prefix=/usr --libdir=/usr/lib/x86_64-linux-gnu --disable-vicare-aliases 'CFLAGS=-O0 -g' 'it'\\''s'"
+    (advised-line "'--prefix=/opt/x' '--disable-vicare-aliases' '--libdir' '/opt/lib' '--datadir=/d' 'CFLAGS=-O0 -g' 'it'\\''s'"))
+  (test-equal "with no options, the directories alone"
+    "./configure --prefix=/usr --libdir=/usr/lib/x86_64-linux-gnu"
+    (advised-line "")))
+
 (test-end "build")
