@@ -57,6 +57,17 @@ test-suite/guix-source.scm), or #f when loading it failed."
       (lambda () (proc dir))
       (lambda () (delete-tree dir)))))
 
+;; The version of AC_INIT, as configure knows it.
+(define release
+  (call-with-input-file (string-append srcdir "/configure.ac")
+    (lambda (port)
+      (let loop ()
+        (let ((line (read-line port)))
+          (cond ((eof-object? line) #f)
+                ((string-prefix? "AC_INIT(" line)
+                 (car (string-split (caddr (string-split line #\[)) #\])))
+                (else (loop))))))))
+
 ;;; From this source tree.
 (let ((here (guix-source srcdir)))
   (test-assert "guix.scm loads" here)
@@ -64,6 +75,11 @@ test-suite/guix-source.scm), or #f when loading it failed."
   (test-equal "local-file of the checkout, as Guix's manual shows"
     '("../.." "guile-vicare-compat-checkout" #t)
     (list (ref here 'local-file) (ref here 'store-name) (ref here 'recursive?)))
+  (if (file-exists? (string-append srcdir "/.git"))
+      (test-equal "a checkout's version is configure's, marked -git"
+        (string-append release "-git") (ref here 'version))
+      (test-equal "a tarball's version is configure's" release
+        (ref here 'version)))
   (test-assert "it holds the sources and the Guix files"
     (and here
          (every (lambda (f) (member f (ref here 'files)))
@@ -84,6 +100,9 @@ test-suite/guix-source.scm), or #f when loading it failed."
    (let ((there (guix-source dir)))
      (test-equal "tarball: the source is the unpacked directory"
        (canonicalize-path dir) (ref there 'directory))
+     (test-equal "tarball: configure's version, and the source named by it"
+       (list release (string-append "guile-vicare-compat-" release))
+       (list (ref there 'version) (ref there 'store-name)))
      (test-equal "tarball: every file is kept"
        '(".guix" ".guix-channel" ".guix/modules"
          ".guix/modules/vicare-compat-package.scm" "config.status"
