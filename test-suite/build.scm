@@ -28,6 +28,14 @@
 
 (define syntaxes "module/vicare-compat/language-extensions/syntaxes.scm")
 
+(test-group "issue 13 review L5: configure again, link again"
+  ;; The link records the installation directory.  (-o Makefile: the
+  ;; Makefile, which config.status makes, is not remade for this question.)
+  (test-assert "a new config.status links the extension again"
+    (let ((out (make-would "-o" "Makefile" "-W" "config.status"
+                           "src/vicare-compat.la")))
+      (and out (string-contains out "-rpath") #t))))
+
 (test-group "issue 10 review L6: compiled modules depend on what they import"
   (test-equal "nothing to do for an up-to-date module" #f
     (rebuilds? (make-would "module/vicare-compat/guard.go")
