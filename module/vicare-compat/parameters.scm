@@ -130,8 +130,18 @@ called with the value and a flag saying whether to apply the guard."
       ((_ () body0 body ...)
        #'(let () body0 body ...))
       ((_ ((p v) ...) body0 body ...)
-       #'(call-with-parameterization (list p ...) (list v ...)
-                                     (lambda () body0 body ...))))))
+       (with-syntax (((pt ...) (generate-temporaries #'(p ...)))
+                     ((vt ...) (generate-temporaries #'(v ...))))
+         ;; Parameters only (the usual case): bound inline, as Guile's
+         ;; parameterize does (fields 1 and 2: the fluid, the converter).
+         #'(let ((pt p) ... (vt v) ...
+                 (thunk (lambda () body0 body ...)))
+             (if (and layout-known? (parameter? pt) ...)
+                 (with-fluids (((struct-ref pt 1) ((struct-ref pt 2) vt))
+                               ...)
+                   (thunk))
+                 (call-with-parameterization (list pt ...) (list vt ...)
+                                             thunk))))))))
 
 (define-syntax-rule (parametrise bindings body0 body ...)
   (parameterize bindings body0 body ...))
