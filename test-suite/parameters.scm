@@ -82,6 +82,11 @@
     (let* ((log (list '())) (p (protocol-procedure 1 log)))
       (list (list (vicare:parameterize ((p 3)) (p)) (p))
             (car log))))
+  (test-equal "mixed with parameters, each bound its way" '((2 20) (1 1))
+    (let* ((log (list '())) (proc (protocol-procedure 1 log))
+           (p (vicare:make-parameter 1 (lambda (x) (* 2 x)))))
+      (list (vicare:parameterize ((p 1) (proc 2)) (list (p) (proc)))
+            (list (p) (proc)))))
   ;; Outside, the value is set to 99; re-entering swaps 30 in, and leaving
   ;; again swaps the 99 back.
   (test-equal "swapped again on re-entry, guard not applied again"
