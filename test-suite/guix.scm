@@ -72,14 +72,18 @@ test-suite/guix-source.scm), or #f when loading it failed."
 (let ((here (guix-source srcdir)))
   (test-assert "guix.scm loads" here)
   (test-equal "the source is the top directory" srcdir (ref here 'directory))
-  (test-equal "local-file of the checkout, as Guix's manual shows"
-    '("../.." "guile-vicare-compat-checkout" #t)
-    (list (ref here 'local-file) (ref here 'store-name) (ref here 'recursive?)))
+  ;; This tree is a checkout, or the unpacked tarball of make distcheck.
   (if (file-exists? (string-append srcdir "/.git"))
-      (test-equal "a checkout's version is configure's, marked -git"
-        (string-append release "-git") (ref here 'version))
-      (test-equal "a tarball's version is configure's" release
-        (ref here 'version)))
+      (test-equal "local-file of the checkout, as Guix's manual shows; version -git"
+        (list "../.." "guile-vicare-compat-checkout" #t
+              (string-append release "-git"))
+        (list (ref here 'local-file) (ref here 'store-name)
+              (ref here 'recursive?) (ref here 'version)))
+      (test-equal "local-file of the tarball, named by configure's version"
+        (list "../.." (string-append "guile-vicare-compat-" release) #t
+              release)
+        (list (ref here 'local-file) (ref here 'store-name)
+              (ref here 'recursive?) (ref here 'version))))
   (test-assert "it holds the sources and the Guix files"
     (and here
          (every (lambda (f) (member f (ref here 'files)))
