@@ -11,7 +11,8 @@
 ;;; mutable-strings), as Vicare's (vicare) does, and the names of Vicare's
 ;;; base language in the package's areas that Guile's core has with
 ;;; another meaning: gensym (and the rest of Vicare's gensym procedures),
-;;; make-parameter and parameterize (with parametrise and parameterise).
+;;; make-parameter and parameterize (with parametrise and parameterise),
+;;; and strerror (of (vicare-compat posix): it takes negated errno codes).
 ;;; Where two have a name, the first wins: R6RS's guard as Vicare runs it
 ;;; (clauses tested after unwinding, see (vicare-compat guard)), Vicare's
 ;;; define-values (with its body form), then (vicare-compat)'s exit and
@@ -25,7 +26,9 @@
 
 (define-module (vicare)
   #:use-module (vicare-compat alias)
-  #:use-module (vicare-compat program))
+  #:use-module (vicare-compat program)
+  #:use-module ((vicare-compat posix) #:select ((strerror . posix-strerror)))
+  #:re-export-and-replace ((posix-strerror . strerror)))
 
 (re-export-modules! (current-module)
                     '((vicare-compat guard)

@@ -122,7 +122,7 @@ last: ((x 999) (x 999))
 (let ((file (string-append cache-dir "/vicare-base-library.sps")))
   ;; Review of issue 10, L1 and L2: an R6RS library sees only what it
   ;; imports, so (vicare) must have Vicare's gensym, make-parameter,
-  ;; parameterize and parametrise itself, and its endianness.  The forms
+  ;; parameterize and parametrise itself, its endianness and strerror.  The forms
   ;; after the library are evaluated in its module.
   (call-with-output-file file
     (lambda (port)
@@ -135,13 +135,15 @@ last: ((x 999) (x 999))
               (eq? g (fasl-read (open-bytevector-input-port (get)))))
             (p) (parametrise ((p 2)) (p)) (parameterize ((p 3)) (p))
             (endianness network)
-            (eq? (endianness native) (native-endianness))))))
+            (eq? (endianness native) (native-endianness))
+            (strerror -22)))))
 (write (go))
 " port)))
   (let-values (((out err status)
                 (run-shell (string-append "guile --no-auto-compile " file))))
     (test-equal "an R6RS library importing (vicare) has Vicare's gensym, parameters, endianness"
-      (list "(#t \"pretty\" #t 1 4 6 big #t)" "" 0) (list out err status))))
+      (list "(#t \"pretty\" #t 1 4 6 big #t \"EINVAL: Invalid argument\")" "" 0)
+      (list out err status))))
 
 (let-values (((out err status)
               (run-shell "guile --no-auto-compile -c '(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.) (vicare-compat platform constants) (vicare-compat platform words) (vicare-compat language-extensions syntaxes) (vicare-compat guard) (vicare-compat fasl) (vicare-compat atomics) (vicare-compat conditions) (vicare-compat parameters) (vicare-compat gensyms) (rnrs bytevectors)) (display (endianness network))'")))
