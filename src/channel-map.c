@@ -291,6 +291,18 @@ anonymous_fd (void)
   return -1;
 }
 
+/* A number no other channel made on this machine has, most certainly.  */
+static uint64_t
+make_nonce (void)
+{
+  static _Atomic uint64_t counter;
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  uint64_t n = ((uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec)
+    ^ ((uint64_t) getpid () << 40) ^ (atomic_fetch_add (&counter, 1) << 24);
+  return n ? n : 1;
+}
+
 int
 vc_ch_create (const char *name, unsigned mode, uint64_t capacity,
               struct vc_ch *ch, struct vc_ch_mapping *m)
@@ -313,7 +325,8 @@ vc_ch_create (const char *name, unsigned mode, uint64_t capacity,
         shm_unlink (name);
       return err;
     }
-  vc_ch_init_shared (ch->sh, hs, capacity, name ? vc_ch_self () : 0);
+  vc_ch_init_shared (ch->sh, hs, capacity, name ? vc_ch_self () : 0,
+                     make_nonce ());
   return 0;
 }
 

@@ -13,12 +13,13 @@
    one ends; [tail, head + capacity) is free space.
 
    Who writes what.
-   - plock (the producers' lock) guards tail and head, and the header of
-     any record at or past tail.  A producer holds it only to reserve: it
-     may advance head over FREE and SKIP records below claim, writes the
-     new record's header at tail (state RESERVED, owner = itself), and
-     then stores tail past it.  That tail store is the one step that makes
-     a reservation exist.
+   - plock (the producers' lock) guards tail, head, closed, and the
+     header of any record at or past tail.  A producer holds it only to
+     reserve: it checks closed, may advance head over FREE and SKIP
+     records below claim, writes the new record's header at tail (state
+     RESERVED, owner = itself), and then stores tail past it.  That tail
+     store is the one step that makes a reservation exist.  Closing sets
+     closed under plock, so no reservation follows a close.
    - clock (the consumers' lock) guards claim and the step COMMITTED ->
      CLAIMED.  A consumer holds it only to claim: it writes owner =
      itself, moves the record at claim to CLAIMED, then stores claim past
@@ -73,6 +74,9 @@
      consumer's get never returned;
    - no committed value lost: a COMMITTED record stays until a consumer
      has decoded it whole and freed it; until then head cannot pass it.
+     The end of a closed channel is reported only when every record
+     below tail is FREE or SKIP, tail being read after closed (so after
+     the last reservation).
 
    Hostile memory.  Every position, size, state and tag read from the
    mapping is read once and checked (alignment, order, bounds, the tag
@@ -134,8 +138,9 @@ round8 (uint64_t n)
 
 void
 vc_ch_init_shared (struct vc_ch_shared *sh, uint32_t header_size,
-                   uint64_t capacity, uint64_t creator)
+                   uint64_t capacity, uint64_t creator, uint64_t nonce)
 {
+  sh->nonce = nonce;
   sh->version = VC_CH_VERSION;
   sh->header_size = header_size;
   sh->capacity = capacity;
@@ -560,9 +565,11 @@ vc_ch_abandon (struct vc_ch *ch, struct vc_ch_slot *s)
    whose owner is dead and take it over (when RECHECK), and move head
    over the FREE and SKIP records.  OK with S filled when a record was
    taken over; EOF when the channel is closed and every record below claim
-   has been taken whole; else EMPTY.  */
+   has been taken whole; else EMPTY.  CLOSED is whether the channel was
+   closed before tail was read.  */
 static enum vc_ch_status
-look_behind (struct vc_ch *ch, uint64_t c, int recheck, struct vc_ch_slot *s)
+look_behind (struct vc_ch *ch, uint64_t c, int recheck, int closed,
+             struct vc_ch_slot *s)
 {
   struct lock pl = plock_of (ch);
   enum vc_ch_status st = lock (ch, pl, NULL, 0);
@@ -616,7 +623,7 @@ look_behind (struct vc_ch *ch, uint64_t c, int recheck, struct vc_ch_slot *s)
       p += size;
     }
   unlock (pl);
-  return vc_ch_closed (ch) && h == c ? VC_CH_EOF : VC_CH_EMPTY;
+  return closed && h == c ? VC_CH_EOF : VC_CH_EMPTY;
 }
 
 /* One attempt at a claim.  When RECHECK, owners are checked for life.  */
@@ -632,6 +639,11 @@ claim_once (struct vc_ch *ch, int recheck, struct vc_ch_slot *s)
   for (;;)
     {
       uint64_t c = atomic_load_explicit (&sh->claim, memory_order_relaxed);
+      /* Closed before tail: close takes plock, so once it is seen no
+         reservation can follow the tail read below.  Read the other way
+         round, a value put just before the close could be missed and
+         the end reported with it still in the ring.  */
+      int closed = vc_ch_closed (ch);
       uint64_t t = atomic_load_explicit (&sh->tail, memory_order_acquire);
       if ((c | t) % 8 != 0 || c > t || t - c > ch->capacity)
         {
@@ -640,8 +652,8 @@ claim_once (struct vc_ch *ch, int recheck, struct vc_ch_slot *s)
         }
       if (c == t)
         {
-          if (recheck || vc_ch_closed (ch))
-            st = look_behind (ch, c, recheck, s);
+          if (recheck || closed)
+            st = look_behind (ch, c, recheck, closed, s);
           else
             st = VC_CH_EMPTY;
           unlock (l);
@@ -806,7 +818,12 @@ void
 vc_ch_close (struct vc_ch *ch)
 {
   struct vc_ch_shared *sh = ch->sh;
+  /* Under plock: a producer checks closed under it before it reserves,
+     so no reservation follows a close that a consumer has seen.  */
+  struct lock l = plock_of (ch);
+  lock (ch, l, NULL, 1);
   atomic_store_explicit (&sh->closed, 1, memory_order_seq_cst);
+  unlock (l);
   atomic_fetch_add_explicit (&sh->data_seq, 1, memory_order_seq_cst);
   vc_ch_wake_all (&sh->data_seq);
   atomic_fetch_add_explicit (&sh->space_seq, 1, memory_order_seq_cst);

@@ -63,7 +63,9 @@ struct vc_ch_shared
   uint64_t capacity;            /* bytes of the ring: a page multiple */
   _Atomic uint64_t creator;     /* identity of the creator of a named
                                    channel, 0 for an anonymous one */
-  uint8_t pad0[64 - 32];
+  uint64_t nonce;               /* tells apart two channels made under
+                                   one name by one process */
+  uint8_t pad0[64 - 40];
 
   /* producers: plock guards tail, head and the records at and past tail */
   _Atomic uint64_t plock;       /* 0, or the identity of the holder */
@@ -156,10 +158,12 @@ extern _Thread_local struct vc_ch_corruption vc_ch_corruption;
 /* ---------------------------------------------------------------- the API */
 
 /* Fill a fresh, zeroed header for a ring of CAPACITY bytes after
-   HEADER_SIZE bytes; CREATOR is 0 or the creator's identity.  The magic
-   is written last, with a release store.  */
+   HEADER_SIZE bytes; CREATOR is 0 or the creator's identity, NONCE a
+   number unique to this creation.  The magic is written last, with a
+   release store.  */
 void vc_ch_init_shared (struct vc_ch_shared *sh, uint32_t header_size,
-                        uint64_t capacity, uint64_t creator);
+                        uint64_t capacity, uint64_t creator,
+                        uint64_t nonce);
 
 /* Check a mapped header of MAPPED_SIZE bytes (the whole object) and,
    when it is a channel, return VC_CH_OK and its capacity.  */

@@ -60,6 +60,7 @@ struct handle
   char *name;                   /* malloc'd, or NULL when anonymous */
   uint64_t creator;             /* identity of the process that made the
                                    name, 0 when this handle opened it */
+  uint64_t nonce;               /* of the channel this handle made */
   struct vc_ch_watcher *watcher;
   SCM port;                     /* protected, or #f */
 };
@@ -168,7 +169,7 @@ handle_enter (SCM ch, int pos, const char *who)
 struct made_name
 {
   struct made_name *next;
-  uint64_t creator;
+  uint64_t creator, nonce;
   char name[];
 };
 
@@ -176,12 +177,13 @@ static pthread_mutex_t made_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct made_name *made_names;
 
 static void
-remember_made_name (const char *name, uint64_t creator)
+remember_made_name (const char *name, uint64_t creator, uint64_t nonce)
 {
   struct made_name *m = malloc (sizeof *m + strlen (name) + 1);
   if (!m)
     return;                     /* then only channel-detach! unlinks it */
   m->creator = creator;
+  m->nonce = nonce;
   strcpy (m->name, name);
   pthread_mutex_lock (&made_mutex);
   m->next = made_names;
@@ -189,39 +191,43 @@ remember_made_name (const char *name, uint64_t creator)
   pthread_mutex_unlock (&made_mutex);
 }
 
-/* Forget NAME; return non-zero when this process made it.  */
+/* Forget the channel NONCE made under NAME (every channel made under it
+   when NONCE is 0); return non-zero when this process made it.  */
 static int
-forget_made_name (const char *name)
+forget_made_name (const char *name, uint64_t nonce)
 {
   uint64_t me = vc_ch_self ();
   int mine = 0;
   pthread_mutex_lock (&made_mutex);
-  for (struct made_name **p = &made_names; *p; p = &(*p)->next)
-    if (strcmp ((*p)->name, name) == 0)
-      {
-        struct made_name *m = *p;
-        mine = m->creator == me;
-        *p = m->next;
-        free (m);
-        break;
-      }
+  for (struct made_name **p = &made_names; *p;)
+    {
+      struct made_name *m = *p;
+      if (strcmp (m->name, name) == 0 && (nonce == 0 || m->nonce == nonce))
+        {
+          mine |= m->creator == me;
+          *p = m->next;
+          free (m);
+        }
+      else
+        p = &m->next;
+    }
   pthread_mutex_unlock (&made_mutex);
   return mine;
 }
 
-/* Unlink NAME if its object is still a channel this process made (a
-   later channel of the same name, made by another process after ours was
-   unlinked, is left alone).  */
+/* Unlink NAME if its object is still the channel NONCE this process
+   made (a later channel of the same name is left alone).  */
 static void
-unlink_if_ours (const char *name)
+unlink_if_ours (const char *name, uint64_t nonce)
 {
   struct vc_ch ch;
   struct vc_ch_mapping m;
   if (vc_ch_open (name, &ch, &m) != 0)
     return;
   uint64_t creator = atomic_load (&ch.sh->creator);
+  uint64_t found = *(volatile uint64_t *) &ch.sh->nonce;
   vc_ch_unmap (&m);
-  if (creator == vc_ch_self ())
+  if (creator == vc_ch_self () && found == nonce)
     shm_unlink (name);
 }
 
@@ -232,7 +238,7 @@ unlink_made_names_at_exit (void)
   pthread_mutex_lock (&made_mutex);
   for (struct made_name *m = made_names; m; m = m->next)
     if (m->creator == me)
-      unlink_if_ours (m->name);
+      unlink_if_ours (m->name, m->nonce);
   pthread_mutex_unlock (&made_mutex);
 }
 
@@ -348,7 +354,7 @@ spin_arg (SCM spin, int pos, const char *who)
   if (SCM_UNBNDP (spin) || scm_is_false (spin))
     return DEFAULT_SPIN_NS;
   if (!scm_is_real (spin))
-    vc_raise_argument (who, pos, "non-negative-real?", spin);
+    vc_raise_argument (who, pos, "spin-seconds?", spin);
   double s = scm_to_double (spin);
   if (!(s >= 0) || s > 10)
     vc_raise_argument (who, pos, "spin-seconds?", spin);
@@ -405,6 +411,7 @@ new_channel (struct vc_ch *ch, struct vc_ch_mapping *m, const char *name,
   pthread_mutex_init (&h->mutex, NULL);
   h->name = copy;
   h->creator = creator;
+  h->nonce = ch->sh->nonce;
   h->port = SCM_BOOL_F;
   SCM ptr = vc_fresh_pointer (h);
   GC_register_finalizer_no_order (SCM2PTR (ptr), finalize_handle, NULL, NULL,
@@ -434,7 +441,7 @@ channel_make (SCM capacity, SCM name, SCM spin)
                                    : scm_list_1 (capacity));
   uint64_t creator = path ? vc_ch_self () : 0;
   if (path)
-    remember_made_name (path, creator);
+    remember_made_name (path, creator, ch.sh->nonce);
   SCM obj = new_channel (&ch, &m, path, creator, spin_ns);
   scm_dynwind_end ();
   return obj;
@@ -461,34 +468,47 @@ channel_open (SCM name, SCM spin)
 
 /* -------------------------------------------------------------------- put */
 
+/* Values whose encoding may take up to this many bytes are encoded into a
+   buffer of the thread, then copied into a record of their exact size:
+   the encoder needs room past the end of what it writes, which, in
+   place, would stay unused in every small record.  Larger values are
+   encoded in place when there is room.  */
+#define SMALL_ENCODING 8192
+static _Thread_local uint8_t small_buffer[SMALL_ENCODING];
+
 struct put
 {
   struct handle *h;
   struct vc_ch_slot slot;
   int reserved;                 /* SLOT is ours, not committed */
-  enum vc_ch_status status;     /* of the attempt in place */
-  uint8_t *spare;               /* the encoding, when not in place */
+  enum vc_ch_status status;     /* an error met on the way, or OK */
+  uint8_t *bytes;               /* the encoding, when not in place */
+  int owned;                    /* BYTES is ours to free */
 };
 
-/* The encoder asks where to write BOUND bytes at most: into a record
-   reserved now if there is room, else into a buffer of ours.  */
+/* The encoder asks where to write BOUND bytes at most.  */
 static uint8_t *
 put_destination (void *data, size_t bound)
 {
   struct put *p = data;
+  if (bound <= SMALL_ENCODING)
+    return p->bytes = small_buffer;
   if (bound <= vc_ch_max_payload (&p->h->ch))
     {
-      p->status = vc_ch_try_reserve (&p->h->ch, bound, &p->slot);
-      if (p->status == VC_CH_OK)
+      enum vc_ch_status st = vc_ch_try_reserve (&p->h->ch, bound, &p->slot);
+      if (st == VC_CH_OK)
         {
           p->reserved = 1;
           return p->slot.payload;
         }
+      if (st != VC_CH_FULL)
+        p->status = st;
     }
-  p->spare = malloc (bound ? bound : 1);
-  if (!p->spare)
+  p->bytes = malloc (bound);
+  if (!p->bytes)
     vc_raise_out_of_memory (current_who);
-  return p->spare;
+  p->owned = 1;
+  return p->bytes;
 }
 
 static void
@@ -504,8 +524,20 @@ static void
 put_free (void *data)
 {
   struct put *p = data;
-  free (p->spare);
-  p->spare = NULL;
+  if (p->owned)
+    free (p->bytes);
+  p->owned = 0;
+}
+
+/* Copy the LEN bytes of the encoding into the record just reserved, and
+   commit it.  */
+static void
+put_copy (struct put *p, size_t len, const char *who, SCM ch)
+{
+  memcpy (p->slot.payload, p->bytes, len);
+  enum vc_ch_status st = vc_ch_commit (&p->h->ch, &p->slot, len);
+  if (st != VC_CH_OK)
+    raise_status (st, who, ch);
 }
 
 static SCM
@@ -514,12 +546,15 @@ put (SCM ch, SCM obj, SCM timeout, const char *who, int timeout_pos)
   struct op op;
   op_begin (&op, ch, timeout, timeout_pos, who);
   struct handle *h = op.h;
-  struct put p = { h, { 0 }, 0, VC_CH_FULL, NULL };
+  struct put p = { h, { 0 }, 0, VC_CH_OK, NULL, 0 };
   scm_dynwind_unwind_handler (put_free, &p, SCM_F_WIND_EXPLICITLY);
+  uint64_t max = vc_ch_max_payload (&h->ch);
 
-  /* Encode, in place when there is room now.  No async runs from the
-     reservation to the commit.  */
+  /* Encode, and put the value in if there is room now.  No async runs
+     from a reservation to its commit, nor while the encoding is in the
+     thread's buffer.  */
   size_t len;
+  int done = 0;
   scm_dynwind_begin (0);
   scm_dynwind_block_asyncs ();
   scm_dynwind_unwind_handler (put_abandon, &p, 0);
@@ -531,44 +566,66 @@ put (SCM ch, SCM obj, SCM timeout, const char *who, int timeout_pos)
       p.reserved = 0;
       if (st != VC_CH_OK)
         raise_status (st, who, ch);
-      scm_dynwind_end ();
-      scm_dynwind_end ();
-      scm_remember_upto_here_1 (ch);
-      return SCM_BOOL_T;
+      done = 1;
     }
-  put_abandon (&p);
-  if (bytes != p.spare)
+  else
     {
-      /* The datum grew while it was written (another thread): the
-         encoder made a buffer of its own.  */
-      free (p.spare);
-      p.spare = bytes;
+      put_abandon (&p);
+      if (bytes != p.bytes)
+        {
+          /* The datum grew while it was written (another thread): the
+             encoder made a buffer of its own.  */
+          put_free (&p);
+          p.bytes = bytes;
+          p.owned = 1;
+        }
+      if (len <= max && p.status == VC_CH_OK)
+        {
+          enum vc_ch_status st = vc_ch_try_reserve (&h->ch, len, &p.slot);
+          if (st == VC_CH_OK)
+            {
+              put_copy (&p, len, who, ch);
+              done = 1;
+            }
+          else if (st != VC_CH_FULL)
+            p.status = st;
+          else if (!op.zero && p.bytes == small_buffer)
+            {
+              /* We are going to wait, and a signal handler may put too. */
+              p.bytes = malloc (len);
+              if (!p.bytes)
+                vc_raise_out_of_memory (who);
+              memcpy (p.bytes, small_buffer, len);
+              p.owned = 1;
+            }
+        }
     }
   scm_dynwind_end ();
 
-  if (len > vc_ch_max_payload (&h->ch))
-    vc_raise_consistency (who, "value larger than the channel's capacity",
-                          scm_list_2 (scm_from_size_t (len),
-                                      scm_from_uint64 (h->ch.capacity)));
-  if (p.status != VC_CH_OK && p.status != VC_CH_FULL)
-    raise_status (p.status, who, ch);
-  enum vc_ch_status st = op.zero
-    ? vc_ch_try_reserve (&h->ch, len, &p.slot)
-    : vc_ch_reserve (&h->ch, len, op.deadline, &p.slot);
-  SCM result = SCM_BOOL_F;
-  if (st == VC_CH_OK)
+  if (!done)
     {
-      memcpy (p.slot.payload, p.spare, len);
-      st = vc_ch_commit (&h->ch, &p.slot, len);
-      if (st != VC_CH_OK)
-        raise_status (st, who, ch);
-      result = SCM_BOOL_T;
+      if (len > max)
+        vc_raise_consistency (who, "value larger than the channel's capacity",
+                              scm_list_2 (scm_from_size_t (len),
+                                          scm_from_uint64 (h->ch.capacity)));
+      if (p.status != VC_CH_OK)
+        raise_status (p.status, who, ch);
+      if (!op.zero)
+        {
+          enum vc_ch_status st = vc_ch_reserve (&h->ch, len, op.deadline,
+                                                &p.slot);
+          if (st == VC_CH_OK)
+            {
+              put_copy (&p, len, who, ch);
+              done = 1;
+            }
+          else if (st != VC_CH_FULL && st != VC_CH_TIMEOUT)
+            raise_status (st, who, ch);
+        }
     }
-  else if (st != VC_CH_FULL && st != VC_CH_TIMEOUT)
-    raise_status (st, who, ch);
   scm_dynwind_end ();
   scm_remember_upto_here_1 (ch);
-  return result;
+  return scm_from_bool (done);
 }
 
 static SCM
@@ -753,8 +810,9 @@ channel_detach (SCM ch)
   drop_port (h, 1);
   pthread_mutex_unlock (&h->mutex);
   wake_everyone (&h->ch);
-  if (h->name && h->creator == vc_ch_self () && forget_made_name (h->name))
-    unlink_if_ours (h->name);
+  if (h->name && h->creator == vc_ch_self ()
+      && forget_made_name (h->name, h->nonce))
+    unlink_if_ours (h->name, h->nonce);
   handle_leave (h);
   scm_remember_upto_here_1 (ch);
   return SCM_UNSPECIFIED;
@@ -788,7 +846,7 @@ channel_unlink (SCM name)
   static const char who[] = "channel-unlink!";
   scm_dynwind_begin (0);
   char *path = name_arg (name, 1, who);
-  forget_made_name (path);
+  forget_made_name (path, 0);
   if (shm_unlink (path) != 0)
     vc_raise_errno (who, errno, scm_list_1 (name));
   scm_dynwind_end ();
