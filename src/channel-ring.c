@@ -300,6 +300,14 @@ wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
     }
 }
 
+/* The deadline of the try forms: a lock is spun for, never slept on.  */
+static const struct timespec *
+now_deadline (struct timespec *ts)
+{
+  vc_ch_now (ts);
+  return ts;
+}
+
 /* ----------------------------------------------------------------- locks */
 
 struct lock
@@ -494,7 +502,11 @@ vc_ch_try_reserve (struct vc_ch *ch, uint64_t payload, struct vc_ch_slot *s)
 {
   uint64_t need;
   enum vc_ch_status st = need_for (ch, payload, &need);
-  return st != VC_CH_OK ? st : reserve_once (ch, need, NULL, s);
+  if (st != VC_CH_OK)
+    return st;
+  struct timespec ts;
+  st = reserve_once (ch, need, now_deadline (&ts), s);
+  return st == VC_CH_TIMEOUT ? VC_CH_FULL : st;
 }
 
 struct reservation
@@ -569,10 +581,10 @@ vc_ch_abandon (struct vc_ch *ch, struct vc_ch_slot *s)
    closed before tail was read.  */
 static enum vc_ch_status
 look_behind (struct vc_ch *ch, uint64_t c, int recheck, int closed,
-             struct vc_ch_slot *s)
+             const struct timespec *deadline, struct vc_ch_slot *s)
 {
   struct lock pl = plock_of (ch);
-  enum vc_ch_status st = lock (ch, pl, NULL, 0);
+  enum vc_ch_status st = lock (ch, pl, deadline, 0);
   if (st != VC_CH_OK)
     return st;
   struct vc_ch_shared *sh = ch->sh;
@@ -626,12 +638,14 @@ look_behind (struct vc_ch *ch, uint64_t c, int recheck, int closed,
   return closed && h == c ? VC_CH_EOF : VC_CH_EMPTY;
 }
 
-/* One attempt at a claim.  When RECHECK, owners are checked for life.  */
+/* One attempt at a claim.  When RECHECK, owners are checked for life.
+   A lock held past DEADLINE makes it TIMEOUT.  */
 static enum vc_ch_status
-claim_once (struct vc_ch *ch, int recheck, struct vc_ch_slot *s)
+claim_once (struct vc_ch *ch, int recheck, const struct timespec *deadline,
+            struct vc_ch_slot *s)
 {
   struct lock l = clock_of (ch);
-  enum vc_ch_status st = lock (ch, l, NULL, 1);
+  enum vc_ch_status st = lock (ch, l, deadline, 1);
   if (st != VC_CH_OK)
     return st;
   struct vc_ch_shared *sh = ch->sh;
@@ -653,7 +667,7 @@ claim_once (struct vc_ch *ch, int recheck, struct vc_ch_slot *s)
       if (c == t)
         {
           if (recheck || closed)
-            st = look_behind (ch, c, recheck, closed, s);
+            st = look_behind (ch, c, recheck, closed, deadline, s);
           else
             st = VC_CH_EMPTY;
           unlock (l);
@@ -734,13 +748,17 @@ claim_once (struct vc_ch *ch, int recheck, struct vc_ch_slot *s)
 enum vc_ch_status
 vc_ch_try_claim (struct vc_ch *ch, struct vc_ch_slot *s)
 {
-  return claim_once (ch, 0, s);
+  struct timespec ts;
+  enum vc_ch_status st = claim_once (ch, 0, now_deadline (&ts), s);
+  return st == VC_CH_TIMEOUT ? VC_CH_EMPTY : st;
 }
 
 enum vc_ch_status
 vc_ch_try_claim_recheck (struct vc_ch *ch, struct vc_ch_slot *s)
 {
-  return claim_once (ch, 1, s);
+  struct timespec ts;
+  enum vc_ch_status st = claim_once (ch, 1, now_deadline (&ts), s);
+  return st == VC_CH_TIMEOUT ? VC_CH_EMPTY : st;
 }
 
 int
@@ -784,17 +802,25 @@ value_may_be_there (struct vc_ch *ch, unsigned turn)
   return vc_ch_maybe_ready (ch);
 }
 
+struct claim
+{
+  const struct timespec *deadline;
+  struct vc_ch_slot *slot;
+};
+
 static enum vc_ch_status
 attempt_claim (struct vc_ch *ch, void *arg, int recheck)
 {
-  return claim_once (ch, recheck, arg);
+  struct claim *c = arg;
+  return claim_once (ch, recheck, c->deadline, c->slot);
 }
 
 enum vc_ch_status
 vc_ch_claim (struct vc_ch *ch, const struct timespec *deadline,
              struct vc_ch_slot *s)
 {
-  return wait_for (ch, attempt_claim, s, VC_CH_EMPTY, value_may_be_there,
+  struct claim c = { deadline, s };
+  return wait_for (ch, attempt_claim, &c, VC_CH_EMPTY, value_may_be_there,
                    &ch->sh->data_seq, &ch->sh->data_waiters, deadline);
 }
 

@@ -174,9 +174,10 @@ enum vc_ch_status vc_ch_check_shared (const struct vc_ch_shared *sh,
 /* The largest payload a channel can ever take.  */
 uint64_t vc_ch_max_payload (const struct vc_ch *ch);
 
-/* Reserve room for a payload of up to PAYLOAD bytes, without waiting for
-   space (the producers' lock is taken, waiting if another process holds
-   it).  OK: S describes the record, RESERVED by this process.  */
+/* Reserve room for a payload of up to PAYLOAD bytes, without waiting:
+   FULL when there is no room now, or when the producers' lock stays held
+   for longer than a short spin.  OK: S describes the record, RESERVED by
+   this process.  */
 enum vc_ch_status vc_ch_try_reserve (struct vc_ch *ch, uint64_t payload,
                                      struct vc_ch_slot *s);
 
@@ -193,8 +194,9 @@ enum vc_ch_status vc_ch_commit (struct vc_ch *ch, struct vc_ch_slot *s,
 /* Give a reserved record up: consumers will pass it.  */
 void vc_ch_abandon (struct vc_ch *ch, struct vc_ch_slot *s);
 
-/* Claim the next value without waiting for one.  OK: S describes it, and
-   it is this process's until vc_ch_release.  Else EMPTY, EOF or
+/* Claim the next value without waiting (EMPTY also when the consumers'
+   lock stays held for longer than a short spin).  OK: S describes it,
+   and it is this process's until vc_ch_release.  Else EMPTY, EOF or
    CORRUPT.  */
 enum vc_ch_status vc_ch_try_claim (struct vc_ch *ch, struct vc_ch_slot *s);
 
