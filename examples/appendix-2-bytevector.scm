@@ -7,8 +7,7 @@
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 
-(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.)
-             (rnrs bytevectors))
+(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.))
 
 (write
 (let* ((shmem.len (px.sysconf _SC_PAGESIZE))

@@ -7,8 +7,7 @@
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 
-(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.)
-             (rnrs bytevectors) (rnrs io ports) (srfi srfi-11))
+(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.))
 
 (define data
   '(1 2 #(3 4) ciao "hello" #vu8(99 98 97)))

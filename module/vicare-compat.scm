@@ -12,39 +12,51 @@
 ;;; process without unwinding.  The POSIX calls are in
 ;;; (vicare-compat posix), meant for a px. prefix.
 ;;;
-;;; The pointer, memory, C-string, atomics and FASL modules are re-exported
-;;; whole; of the syntaxes, conditions and constants, the list below.
+;;; The pointer, memory, C-string, atomics, FASL and syntaxes modules are
+;;; re-exported whole; of the conditions and constants, the list below.
+;;; So that Vicare's appendix programs run with only this module and the
+;;; posix one, it also re-exports Guile's own (rnrs bytevectors), the two
+;;; bytevector ports of (rnrs io ports) and let-values: the same bindings
+;;; as those modules, so importing them too is harmless.  define-values
+;;; stays Guile's own: Vicare's, with its body form, is in (vicare-compat
+;;; language-extensions syntaxes) and (vicare).
 ;;;
 ;;; Code:
 
 (define-module (vicare-compat)
   #:use-module (vicare-compat alias)
   #:use-module (vicare-compat conditions)
-  #:use-module (vicare-compat language-extensions syntaxes)
   #:use-module (vicare-compat platform constants)
   #:use-module (vicare-compat exit)
   #:use-module ((rnrs arithmetic fixnums) #:select (fxior))
+  #:use-module ((rnrs io ports)
+                #:select (open-bytevector-input-port
+                          open-bytevector-output-port))
+  #:use-module ((srfi srfi-11) #:select (let-values let*-values))
+  #:use-module ((guile) #:select (define-values))
   #:re-export-and-replace (exit)
-  #:re-export (;; syntaxes
-               unwind-protect with-unwind-protection with-unwind-handler
-               unwinding-call/cc
-               begin0 define-inline define-integrable
-               define-constant define-inline-constant
-               define-values receive receive-and-return xor set-cons!
-               callet callet* define-syntax-rule
-               ;; constants used by the shared-memory appendix
+  #:re-export (;; constants used by the shared-memory appendix
                _SC_PAGESIZE PROT_READ PROT_WRITE MAP_SHARED MAP_ANONYMOUS
                SIZEOF_INT
                ;; conditions
+               &procedure-precondition-violation
+               make-procedure-precondition-violation
+               procedure-precondition-violation?
                &procedure-argument-violation
                make-procedure-argument-violation
                procedure-argument-violation?
                &procedure-signature-argument-violation
+               make-procedure-signature-argument-violation
                procedure-signature-argument-violation?
+               procedure-signature-argument-violation.one-based-argument-index
+               procedure-signature-argument-violation.failed-expression
+               procedure-signature-argument-violation.offending-value
                &procedure-arguments-consistency-violation
+               make-procedure-arguments-consistency-violation
                procedure-arguments-consistency-violation?
                procedure-argument-violation
                procedure-arguments-consistency-violation
+               procedure-signature-argument-violation
                &out-of-memory-error
                make-out-of-memory-error
                out-of-memory-error?
@@ -56,13 +68,20 @@
                i/o-wrong-fasl-header-error?
                &fasl-read-error make-fasl-read-error fasl-read-error?
                fasl-read-error-offset
-               ;; R6RS
-               fxior))
+               ;; R6RS, for the appendix programs
+               fxior open-bytevector-input-port open-bytevector-output-port
+               let-values let*-values
+               ;; Guile's own; Vicare's body form is in the syntaxes module
+               define-values))
 
-;; Every public name of these areas, without repeating their export lists.
+;; Every public name of these areas, without repeating their export lists,
+;; but Guile's own define-values: this module changes no core binding.
 (re-export-modules! (current-module)
                     '((vicare-compat pointers)
                       (vicare-compat memory)
                       (vicare-compat cstrings)
                       (vicare-compat atomics)
-                      (vicare-compat fasl)))
+                      (vicare-compat fasl)
+                      (vicare-compat language-extensions syntaxes)
+                      (rnrs bytevectors))
+                    #:except '(define-values %guard-unwinding))

@@ -7,7 +7,11 @@
 ;;; A Vicare program imports (vicare) for the whole language: R6RS plus
 ;;; pointers, memory, FASL, unwind-protect and friends, and Vicare's exit.
 ;;; This alias exports every public binding of (vicare-compat) and of
-;;; Guile's (rnrs); where both have a name, (vicare-compat)'s wins (exit).
+;;; Guile's (rnrs), (rnrs eval), (rnrs mutable-pairs) and (rnrs
+;;; mutable-strings), as Vicare's (vicare) does; where two have a name,
+;;; the first wins: R6RS's guard as Vicare runs it (clauses tested after
+;;; unwinding, see (vicare-compat guard)), Vicare's define-values (with
+;;; its body form), then (vicare-compat)'s exit.
 ;;; Names that differ from Guile's core bindings are replacements, so the
 ;;; import prints no warning.  When `guile FILE' runs a Vicare program,
 ;;; the program is run as Vicare's manual shows it, values printed: see
@@ -19,7 +23,11 @@
   #:use-module (vicare-compat alias)
   #:use-module (vicare-compat program))
 
-(re-export-modules! (current-module) '((vicare-compat) (rnrs)))
+(re-export-modules! (current-module)
+                    '((vicare-compat guard)
+                      (vicare-compat language-extensions syntaxes)
+                      (vicare-compat) (rnrs) (rnrs eval) (rnrs mutable-pairs)
+                      (rnrs mutable-strings)))
 
 ;; Last: the program imports this very module, which must be complete.
 (run-program-file-if-main! '(vicare))

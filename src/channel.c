@@ -20,12 +20,10 @@
    goes when the last user leaves.  A waiting operation sees the detach at
    its next wake-up and raises.
 
-   Signals.  Waits sleep outside Guile mode.  When a signal interrupts
-   one (EINTR), pending asyncs run at once (SCM_TICK), and for the next
-   few milliseconds the wait wakes every millisecond to run them again:
-   Guile queues a signal's handler from its signal thread, so it may not
-   be pending yet at the EINTR.  A handler that escapes abandons the
-   operation: nothing of the channel is held during a wait.  Between a
+   Signals.  Waits sleep outside Guile mode, through vc_wait (wait.c),
+   the package's one way to wait: a signal handler runs during the wait,
+   which then goes on, and a handler that escapes abandons the operation
+   (nothing of the channel is held during such a wait).  Between a
    reservation and its commit, and between a claim and its release,
    asyncs are blocked, so a handler never runs while this process holds a
    record others wait for.  */
@@ -248,17 +246,39 @@ unlink_made_names_at_exit (void)
    from inside a wait.  */
 static _Thread_local const char *current_who = "channel";
 
-/* After an EINTR, how many waits still last at most a millisecond, so that
-   a signal's handler, queued a little after the EINTR, runs soon.  */
-static _Thread_local int quick_waits;
-
 struct futex_call
 {
   _Atomic uint32_t *word;
   uint32_t expected;
   const struct timespec *deadline;
-  int err;
+  int err;                      /* 0, or ETIMEDOUT when DEADLINE passed */
 };
+
+/* One attempt of a sleep through vc_wait: until a wake-up, the deadline,
+   or STEP nanoseconds when STEP is not 0.  */
+static int
+futex_attempt (void *data, int64_t step)
+{
+  struct futex_call *c = data;
+  struct timespec until = *c->deadline;
+  int stepped = 0;
+  if (step)
+    {
+      struct timespec s = vc_clock_after (CLOCK_MONOTONIC, step);
+      if (vc_timespec_before (&s, &until))
+        {
+          until = s;
+          stepped = 1;
+        }
+    }
+  int r = vc_ch_futex_wait (c->word, c->expected, &until);
+  if (r == EINTR)
+    return EINTR;
+  if (r == ETIMEDOUT && stepped)
+    return ETIMEDOUT;
+  c->err = r == ETIMEDOUT ? ETIMEDOUT : 0;
+  return 0;
+}
 
 static void *
 do_futex_wait (void *data)
@@ -268,35 +288,26 @@ do_futex_wait (void *data)
   return NULL;
 }
 
-/* Every wait of a channel sleeps here (see vc_ch_wait_fn).  */
+/* Every wait of a channel sleeps here (see vc_ch_wait_fn): through
+   vc_wait, so that a signal handler runs during the wait and one that
+   escapes abandons it; or, when the protocol holds a lock (MAY_ESCAPE
+   is 0), with asyncs left for later.  */
 static int
 channel_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
               const struct timespec *deadline, int may_escape)
 {
   struct handle *h = arg;
-  struct timespec until = *deadline;
-  if (may_escape && quick_waits > 0)
+  struct futex_call c = { word, expected, deadline, 0 };
+  if (!may_escape)
     {
-      struct timespec soon;
-      vc_ch_deadline_after (&soon, 1000000);
-      if (vc_ch_before (&soon, &until))
-        until = soon;
-      quick_waits--;
+      scm_without_guile (do_futex_wait, &c);
+      return c.err == ETIMEDOUT ? ETIMEDOUT : 0;
     }
-  struct futex_call c = { word, expected, &until, 0 };
-  scm_without_guile (do_futex_wait, &c);
-  if (c.err == EINTR)
-    quick_waits = 20;
-  if (may_escape)
-    {
-      SCM_TICK;
-      if (atomic_load (&h->detached))
-        vc_raise_assertion (current_who, "channel detached while waiting",
-                            SCM_EOL);
-    }
-  if (c.err == ETIMEDOUT && vc_ch_before (&until, deadline))
-    return 0;                   /* only the short wait ran out */
-  return c.err == ETIMEDOUT ? ETIMEDOUT : 0;
+  vc_wait (futex_attempt, &c);
+  if (atomic_load (&h->detached))
+    vc_raise_assertion (current_who, "channel detached while waiting",
+                        SCM_EOL);
+  return c.err;
 }
 
 /* -------------------------------------------------------------- arguments */

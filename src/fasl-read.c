@@ -67,6 +67,10 @@ struct reader
   SCM support;
   /* The last record type validated for '{', to skip the check.  */
   SCM last_rtd;
+  /* When not NULL, where more bytes come from (BUF and LEN are then
+     its own, and move when it grows).  */
+  struct vc_fasl_source *src;
+  int src_done;                 /* SRC has given its last byte */
   /* What the datum is built with; the reader lives on the C stack.  */
   struct vc_builder build;
   struct frame frames0[INITIAL_FRAMES];
@@ -86,10 +90,60 @@ truncated (struct reader *r, size_t off)
         SCM_EOL);
 }
 
+/* A lower bound of the bytes the datum has after the object being
+   read: one per object its open containers still expect (the top
+   frames hold the big counts; looking at a few keeps this cheap).  */
+static size_t
+bytes_after (struct reader *r)
+{
+  uint64_t more = 0;
+  for (size_t i = r->depth, k = 0; i > 0 && k < 64; i--, k++)
+    {
+      const struct frame *f = &r->frames[i - 1];
+      switch (f->kind)
+        {
+        case F_CHAIN_CAR: more += f->n + 1; break;
+        case F_VECTOR: case F_STRUCT_FIELDS: case F_STRUCT_TYPE:
+          more += f->n > f->i ? f->n - f->i - 1 : 0;
+          break;
+        case F_STRUCT_RTD: more += f->n; break;
+        case F_HASH_KEYS: case F_GENSYM_PRETTY: case F_RATNUM_DEN:
+        case F_COMPLEX_REAL:
+          more += 1;
+          break;
+        case F_RTD:
+          more += f->i < 5 ? 4 - f->i : f->n > f->i ? f->n - f->i - 1 : 0;
+          break;
+        default:
+          break;
+        }
+      if (more > (UINT64_C (1) << 40))
+        break;
+    }
+  return (size_t) more;
+}
+
+/* The bytes left in the input, made at least N when the source has
+   them.  */
+static size_t
+available (struct reader *r, size_t n)
+{
+  while (r->len - r->pos < n && r->src && !r->src_done)
+    {
+      size_t more = r->src->refill (r->src, n - (r->len - r->pos),
+                                    bytes_after (r));
+      r->buf = r->src->buf;
+      r->len = r->src->len;
+      if (more == 0)
+        r->src_done = 1;
+    }
+  return r->len - r->pos;
+}
+
 static inline void
 need (struct reader *r, size_t n)
 {
-  if (VC_UNLIKELY (r->len - r->pos < n))
+  if (VC_UNLIKELY (r->len - r->pos < n) && available (r, n) < n)
     truncated (r, r->pos);
 }
 
@@ -105,6 +159,9 @@ read_length (struct reader *r, size_t unit, size_t extra, const char *what)
   if (VC_UNLIKELY (w >> 63))
     fail (r, off, what, scm_list_1 (scm_from_int64 ((int64_t) w)));
   size_t left = r->len - r->pos;
+  if (VC_UNLIKELY (left < extra || w > (left - extra) / unit)
+      && r->src && w < (UINT64_C (1) << 60))
+    left = available (r, extra + (size_t) w * unit);
   if (VC_UNLIKELY (left < extra || w > (left - extra) / unit))
     fail (r, off, "length exceeds the remaining input",
           scm_list_1 (scm_from_uint64 (w)));
@@ -237,6 +294,8 @@ read_bignum (struct reader *r, size_t off)
     fail (r, off, "bignum size is not a non-zero multiple of 8",
           scm_list_1 (scm_from_int64 (k)));
   uint64_t size = (uint64_t) (k < 0 ? -k : k);
+  if (size > r->len - r->pos && size < (UINT64_C (1) << 60))
+    available (r, (size_t) size);
   if (size > r->len - r->pos)
     fail (r, off, "length exceeds the remaining input",
           scm_list_1 (scm_from_uint64 (size)));
@@ -257,7 +316,7 @@ read_bignum (struct reader *r, size_t off)
       if (m <= (UINT64_C (1) << 63))
         return scm_from_int64 ((int64_t) (0 - m));
     }
-  return vc_build_bignum (p, limbs, k < 0);
+  return vc_build_bignum (&r->build, p, limbs, k < 0);
 }
 
 /* ---------------------------------------------------------- typed parts */
@@ -319,7 +378,7 @@ decode (struct reader *r)
   /* Header.  */
   for (int k = 0; k < VC_FASL_HEADER_SIZE; k++)
     {
-      if (r->pos >= r->len)
+      if (r->pos >= r->len && available (r, VC_FASL_HEADER_SIZE - k) == 0)
         vc_raise_fasl_read (r->who, "truncated header", r->pos, 1, SCM_EOL);
       if (r->buf[r->pos] != (uint8_t) VC_FASL_HEADER[k])
         vc_raise_fasl_read (r->who, "wrong FASL header: expected #@IK02",
@@ -743,8 +802,12 @@ decode (struct reader *r)
                   fail (r, coff, "record field count is not a fixnum", SCM_EOL);
                 int64_t w = (int64_t) vc_fasl_load64 (r->buf + r->pos + 1);
                 r->pos += 9;
-                if ((w & 7) || w < 0
-                    || (uint64_t) (w >> 3) > (r->len - r->pos) / 2)
+                if ((w & 7) || w < 0)
+                  fail (r, coff, "invalid record field count", SCM_EOL);
+                uint64_t count = (uint64_t) (w >> 3);
+                if (count > (r->len - r->pos) / 2
+                    && (count >= (UINT64_C (1) << 58)
+                        || count > available (r, 2 * (size_t) count) / 2))
                   fail (r, coff, "invalid record field count", SCM_EOL);
                 f->n = 5 + 2 * (size_t) (w >> 3);
                 SCM_SIMPLE_VECTOR_SET (parts, 5,
@@ -813,15 +876,17 @@ decode (struct reader *r)
   return v;
 }
 
-SCM
-vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
-                    const char *who)
+static SCM
+decode_from (const uint8_t *buf, size_t len, struct vc_fasl_source *src,
+             size_t *used, const char *who)
 {
   struct reader r;
   r.who = who;
   r.buf = buf;
   r.len = len;
   r.pos = 0;
+  r.src = src;
+  r.src_done = 0;
   r.frames = r.frames0;
   r.depth = 0;
   r.frames_cap = INITIAL_FRAMES;
@@ -830,11 +895,25 @@ vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
   r.next_mark = 1;
   r.support = vc_fasl_support ();
   r.last_rtd = SCM_UNDEFINED;     /* no decoded value is undefined */
-  r.build = (struct vc_builder) VC_BUILDER_INIT;
+  vc_builder_init (&r.build);
   SCM v = decode (&r);
   *used = r.pos;
   scm_remember_upto_here_1 (v);
   return v;
+}
+
+SCM
+vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
+                    const char *who)
+{
+  return decode_from (buf, len, NULL, used, who);
+}
+
+SCM
+vc_fasl_decode_source (struct vc_fasl_source *src, size_t *used,
+                       const char *who)
+{
+  return decode_from (src->buf, src->len, src, used, who);
 }
 
 SCM
@@ -852,19 +931,13 @@ vc_fasl_decode (const uint8_t *buf, size_t len, size_t *used)
 
 enum scan_kind { S_COUNT, S_RTD_HEAD, S_STRUCT_TYPE_HEAD };
 
-struct vc_fasl_scan_frame
-{
-  uint64_t left;                /* objects still expected */
-  uint8_t kind;
-};
-
 void
 vc_fasl_scan_init (struct vc_fasl_scan *scan)
 {
   scan->pos = 0;
   scan->depth = 0;
-  scan->capacity = 0;
-  scan->frames = NULL;
+  scan->capacity = VC_FASL_SCAN_FRAMES;
+  scan->frames = scan->frames0;
 }
 
 static int
@@ -874,11 +947,10 @@ scan_push (struct vc_fasl_scan *s, uint8_t kind, uint64_t left)
     return 0;
   if (s->depth == s->capacity)
     {
-      size_t cap = s->capacity ? 2 * s->capacity : 64;
+      size_t cap = 2 * s->capacity;
       struct vc_fasl_scan_frame *f
         = scm_gc_malloc_pointerless (cap * sizeof *f, "fasl-read scan");
-      if (s->depth)
-        memcpy (f, s->frames, s->depth * sizeof *f);
+      memcpy (f, s->frames, s->depth * sizeof *f);
       s->frames = f;
       s->capacity = cap;
     }

@@ -54,6 +54,9 @@ struct aux_entry
    bytes, and hands bytevectors of at least DIRECT_BYTES bytes to the
    sink straight from their contents.  */
 #define SINK_BUFFER (256 * 1024)
+/* A datum whose size bound is at most this goes to the sink from a
+   buffer on the C stack.  */
+#define SINK_SMALL 1024
 
 /* How far ahead the passes prefetch the objects they are about to read.  */
 #define PREFETCH_AHEAD 8
@@ -82,10 +85,12 @@ struct writer
   size_t sp, stack_cap;
   /* Output.  */
   uint8_t *buf, *p, *end;
-  int buf_is_dest;
-  /* When not NULL, the bytes go to SINK as the buffer fills up.  */
-  void (*sink) (void *data, const uint8_t *bytes, size_t n);
+  int buf_is_dest;              /* BUF is not ours to free */
+  /* When not NULL, the bytes go to SINK as the buffer fills up; BUF is
+     then the contents of the bytevector OUT, or SMALL_OUT (OUT #f).  */
+  void (*sink) (void *data, SCM bv, const uint8_t *bytes, size_t n);
   void *sink_data;
+  SCM out;
   size_t bound;
   size_t shared;                /* objects referenced more than once */
   uint32_t next_mark;
@@ -93,6 +98,7 @@ struct writer
   mpz_t z;
   struct entry table0[INITIAL_TABLE];
   SCM stack0[INITIAL_STACK];
+  uint8_t small_out[SINK_SMALL];
 };
 
 /* Working memory is malloc'd, not GC-allocated: it holds no pointers
@@ -329,6 +335,9 @@ count_reference (struct writer *w, SCM x)
 static inline int
 shared_p (struct writer *w, SCM x)
 {
+  if (w->shared == 0)
+    /* The common case: nothing is referenced twice.  */
+    return 0;
   if (w->bitmaps)
     return bitmap_shared (w, SCM_UNPACK (x));
   struct entry *e = table_get (w, x);
@@ -701,8 +710,18 @@ static void
 flush (struct writer *w)
 {
   if (w->p > w->buf)
-    w->sink (w->sink_data, w->buf, (size_t) (w->p - w->buf));
+    w->sink (w->sink_data, w->out, w->buf, (size_t) (w->p - w->buf));
   w->p = w->buf;
+}
+
+/* Make OUT a bytevector of SIZE bytes, and BUF its contents.  */
+static void
+sink_buffer (struct writer *w, size_t size)
+{
+  w->out = scm_c_make_bytevector (size);
+  w->buf = w->p = (uint8_t *) SCM_BYTEVECTOR_CONTENTS (w->out);
+  w->end = w->buf + size;
+  w->buf_is_dest = 1;
 }
 
 static void
@@ -712,8 +731,9 @@ buf_grow (struct writer *w, size_t n)
   if (w->sink)
     {
       flush (w);
-      if (n <= cap)
-        return;
+      if (n > cap)
+        sink_buffer (w, n);
+      return;
     }
   size_t used = (size_t) (w->p - w->buf);
   size_t want = cap * 2 > used + n ? cap * 2 : used + n + 64;
@@ -959,9 +979,8 @@ emit_atom (struct writer *w, SCM x)
           /* Straight from the bytevector to the sink, not copied.  */
           put_word (w, 'v', n);
           flush (w);
-          w->sink (w->sink_data, (const uint8_t *) SCM_BYTEVECTOR_CONTENTS (x),
-                   n);
-          scm_remember_upto_here_1 (x);
+          w->sink (w->sink_data, x,
+                   (const uint8_t *) SCM_BYTEVECTOR_CONTENTS (x), n);
           return 1;
         }
       ensure (w, 9 + n);
@@ -1221,6 +1240,7 @@ writer_init (struct writer *w, const char *who)
   w->buf_is_dest = 0;
   w->sink = NULL;
   w->sink_data = NULL;
+  w->out = SCM_BOOL_F;
   w->bound = VC_FASL_HEADER_SIZE;
   w->shared = 0;
 }
@@ -1298,14 +1318,20 @@ vc_fasl_encode (SCM obj, SCM libraries, const char *who,
 
 void
 vc_fasl_encode_to (SCM obj, SCM libraries, const char *who,
-                   void (*sink) (void *data, const uint8_t *bytes, size_t n),
+                   void (*sink) (void *data, SCM bv, const uint8_t *bytes,
+                                 size_t n),
                    void *data)
 {
   struct writer w;
   writer_start (&w, who, obj, libraries);
-  size_t size = w.bound < SINK_BUFFER ? w.bound : SINK_BUFFER;
-  w.buf = xmalloc (&w, size);
-  w.end = w.buf + size;
+  if (w.bound <= SINK_SMALL)
+    {
+      w.buf = w.p = w.small_out;
+      w.end = w.buf + w.bound;
+      w.buf_is_dest = 1;
+    }
+  else
+    sink_buffer (&w, w.bound < SINK_BUFFER ? w.bound : SINK_BUFFER);
   w.sink = sink;
   w.sink_data = data;
   writer_emit (&w, obj, libraries);

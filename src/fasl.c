@@ -1,17 +1,10 @@
-/* fasl.c -- the FASL primitives: ports, bytevectors and raw memory.
+/* fasl.c -- the FASL primitives on bytevectors and raw memory.
    Copyright (C) 2026 The guile-vicare-compat authors
    SPDX-License-Identifier: GPL-3.0-or-later
 
    The codec itself is in fasl-write.c and fasl-read.c; this file moves
-   bytes between it and ports, bytevectors and memory blocks.
-
-   fasl-read takes exactly the datum's bytes from a port, so that several
-   data can follow each other on a pipe or socket: the scanner of
-   fasl-read.c says how many more bytes the datum needs at least (one
-   per object its open containers still expect), fasl-read reads that
-   many, and so on until the scanner has seen the end.  No byte past the
-   datum is ever read, and a blocking read waits only for bytes that
-   must come.  */
+   bytes between it and bytevectors and memory blocks (fasl-port.c does
+   ports), and holds the Scheme support vector the codec calls.  */
 
 #include <config.h>
 
@@ -42,57 +35,45 @@ vc_fasl_support (void)
   return s;
 }
 
-/* ------------------------------------------------------------ arguments */
+/* ------------------------------------------------------------- encode */
 
-static void
-check_libraries (SCM libraries, int pos, const char *who)
+/* fasl-encode writes a small datum into a buffer on the C stack, then
+   copies it into a bytevector of its exact size: a message costs one
+   allocation of its own size.  A bigger one goes into a bytevector as
+   large as the size bound.  */
+#define ENCODE_SMALL 2048
+
+struct encode_dest
 {
-  SCM l = libraries;
-  for (; scm_is_pair (l); l = SCM_CDR (l))
-    if (!scm_is_string (SCM_CAR (l)))
-      break;
-  if (!scm_is_null (l))
-    vc_raise_argument (who, pos, "list-of-strings?", libraries);
-}
+  SCM bv;
+  uint8_t small[ENCODE_SMALL];
+};
 
-/* ---------------------------------------------------------------- write */
-
-/* fasl-write hands the encoding to the port as it is produced.  */
-static void
-port_sink (void *port, const uint8_t *bytes, size_t n)
-{
-  scm_c_write (*(SCM *) port, bytes, n);
-}
-
-static SCM
-fasl_write (SCM obj, SCM port, SCM libraries)
-{
-  static const char who[] = "fasl-write";
-  if (!SCM_OPOUTPORTP (port))
-    vc_raise_argument (who, 2, "binary-output-port?", port);
-  if (SCM_UNBNDP (libraries) || scm_is_false (libraries))
-    libraries = SCM_EOL;
-  check_libraries (libraries, 3, who);
-  vc_fasl_encode_to (obj, libraries, who, port_sink, &port);
-  return vc_zero_values;
-}
-
-/* fasl-encode writes into a bytevector as large as the size bound.  */
 static uint8_t *
 bytevector_for (void *data, size_t bound)
 {
-  SCM bv = scm_c_make_bytevector (bound);
-  *(SCM *) data = bv;
-  return (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv);
+  struct encode_dest *d = data;
+  if (bound <= sizeof d->small)
+    return d->small;
+  d->bv = scm_c_make_bytevector (bound);
+  return (uint8_t *) SCM_BYTEVECTOR_CONTENTS (d->bv);
 }
 
 static SCM
 fasl_encode (SCM obj)
 {
-  SCM bv = SCM_BOOL_F;
+  struct encode_dest d;
+  d.bv = SCM_BOOL_F;
   size_t len;
   uint8_t *buf = vc_fasl_encode (obj, SCM_EOL, "fasl-encode", bytevector_for,
-                                 &bv, &len);
+                                 &d, &len);
+  SCM bv = d.bv;
+  if (buf == d.small)
+    {
+      SCM out = scm_c_make_bytevector (len);
+      memcpy (SCM_BYTEVECTOR_CONTENTS (out), buf, len);
+      return out;
+    }
   if (scm_is_true (bv) && buf == (uint8_t *) SCM_BYTEVECTOR_CONTENTS (bv))
     {
       size_t bound = SCM_BYTEVECTOR_LENGTH (bv);
@@ -199,108 +180,11 @@ fasl_read_memory (SCM pointer, SCM limit)
   return scm_values_2 (v, scm_from_size_t (used));
 }
 
-/* Bytes collected from a port: a growable buffer, on the stack while
-   the datum is small, then malloc'd.  */
-struct collected
-{
-  uint8_t *buf;
-  size_t len, cap;
-  uint8_t small[512];
-};
-
-/* Make room for N more bytes.  */
-static void
-collect_reserve (struct collected *c, size_t n)
-{
-  if (c->cap - c->len >= n)
-    return;
-  size_t cap = c->cap * 2;
-  while (cap - c->len < n)
-    cap *= 2;
-  uint8_t *b = realloc (c->buf == c->small ? NULL : c->buf, cap);
-  if (!b)
-    vc_raise_out_of_memory ("fasl-read");
-  if (c->buf == c->small)
-    memcpy (b, c->small, c->len);
-  c->buf = b;
-  c->cap = cap;
-}
-
-static void
-collected_free (void *p)
-{
-  struct collected *c = p;
-  if (c->buf != c->small)
-    free (c->buf);
-}
-
-/* Room for up to N more bytes, growing at most by doubling: a length
-   claim never makes the buffer grow faster than bytes actually arrive.
-   Returns how many bytes there is room for.  */
-static size_t
-collect_room (struct collected *c, size_t n)
-{
-  size_t room = c->len > 65536 ? c->len : 65536;
-  if (n > room)
-    n = room;
-  collect_reserve (c, n);
-  return n;
-}
-
-static SCM
-fasl_read (SCM port)
-{
-  static const char who[] = "fasl-read";
-  if (!SCM_OPINPORTP (port))
-    vc_raise_argument (who, 1, "binary-input-port?", port);
-
-  /* The bytes collected are not GC memory (they hold no pointers, and
-     big GC allocations would start collections); freed however we
-     leave.  */
-  struct collected c;
-  c.buf = c.small;
-  c.len = 0;
-  c.cap = sizeof c.small;
-  scm_dynwind_begin (0);
-  scm_dynwind_unwind_handler (collected_free, &c, SCM_F_WIND_EXPLICITLY);
-  struct vc_fasl_scan scan;
-  vc_fasl_scan_init (&scan);
-  int eof = 0;
-  size_t end = 0;
-
-  for (;;)
-    {
-      enum vc_fasl_scan_status st = vc_fasl_scan (&scan, c.buf, c.len, &end);
-      if (st == VC_FASL_SCAN_DONE)
-        break;
-      if (st == VC_FASL_SCAN_BAD || eof)
-        {
-          /* The decoder says precisely what is wrong.  */
-          end = c.len;
-          break;
-        }
-      /* Read the bytes the datum surely still needs, no more: a
-         blocking read then waits only for bytes that must come, and no
-         byte past the datum is ever taken from the port.  */
-      size_t n = collect_room (&c, end - c.len);
-      size_t got = scm_c_read (port, c.buf + c.len, n);
-      c.len += got;
-      if (got < n)
-        eof = 1;
-    }
-
-  size_t used;
-  SCM v = vc_fasl_decode_who (c.buf, end, &used, who);
-  scm_dynwind_end ();
-  return v;
-}
-
 void
 vc_init_fasl (void)
 {
   vc_layout_init ();
-  vc_define ("fasl-write", 2, 1, 0, (scm_t_subr) fasl_write);
-  vc_define ("fasl-read", 1, 0, 0, (scm_t_subr) fasl_read);
+  vc_init_fasl_port ();
   vc_define ("fasl-encode", 1, 0, 0, (scm_t_subr) fasl_encode);
   vc_define ("fasl-decode", 1, 2, 0, (scm_t_subr) fasl_decode);
   vc_define ("fasl-write-memory", 3, 0, 0, (scm_t_subr) fasl_write_memory);

@@ -40,6 +40,24 @@ SCM vc_fasl_decode (const uint8_t *buf, size_t len, size_t *used);
 SCM vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
                         const char *who);
 
+/* A source of bytes that a decoder pulls from as it goes: BUF[0..LEN)
+   are the bytes so far.  REFILL is asked for at least N more bytes
+   past LEN, and may add up to N + AHEAD, AHEAD being a lower bound of
+   the bytes the datum has after those N: it sets BUF and LEN (BUF may
+   move) and returns how many bytes it added, 0 at the end of the
+   input, when the decoder reports the datum truncated.  */
+struct vc_fasl_source
+{
+  const uint8_t *buf;
+  size_t len;
+  size_t (*refill) (struct vc_fasl_source *src, size_t n, size_t ahead);
+};
+
+/* Decode one datum as vc_fasl_decode_who does, from SRC; *USED is the
+   size of the datum (SRC may hold more bytes).  */
+SCM vc_fasl_decode_source (struct vc_fasl_source *src, size_t *used,
+                           const char *who);
+
 /* Encode OBJ, header included and preceded by one Vicare "O" entry per
    string of the list LIBRARIES (SCM_EOL for none), and return the bytes;
    store their number in *LEN.  Once the datum is walked, DEST_FOR (if
@@ -55,14 +73,19 @@ uint8_t *vc_fasl_encode (SCM obj, SCM libraries, const char *who,
                          void *data, size_t *len);
 
 /* Encode as vc_fasl_encode does, but hand the bytes, in order, to SINK
-   (called with DATA) as they are produced, a buffer at a time; the
-   contents of big bytevectors go to SINK straight from the objects.
-   The "not fasl-writable" assertion is raised before SINK is first
-   called.  */
+   (called with DATA) as they are produced: N bytes at BYTES, which lie
+   in the bytevector BV -- the encoder's buffer (at most 256 KiB, but
+   for a single longer string) or a big bytevector of the datum itself
+   -- or, when BV is #f, in a C buffer of the encoder's (a datum of at
+   most 1 KiB).  The "not fasl-writable" assertion is raised before SINK
+   is first called.  */
 void vc_fasl_encode_to (SCM obj, SCM libraries, const char *who,
-                        void (*sink) (void *data, const uint8_t *bytes,
-                                      size_t n),
+                        void (*sink) (void *data, SCM bv,
+                                      const uint8_t *bytes, size_t n),
                         void *data);
+
+/* fasl-read and fasl-write (fasl-port.c); called by vc_init_fasl.  */
+void vc_init_fasl_port (void);
 
 /* Port reads: the number of bytes of the datum at the start of BUF, when
    BUF holds all of it.  The scanner checks only what it needs to find
@@ -77,12 +100,22 @@ enum vc_fasl_scan_status
 
 /* A resumable scan: call vc_fasl_scan with BUF growing (same prefix)
    until it returns DONE or BAD.  */
+struct vc_fasl_scan_frame
+{
+  uint64_t left;                /* objects still expected */
+  uint8_t kind;
+};
+
+#define VC_FASL_SCAN_FRAMES 32
+
 struct vc_fasl_scan
 {
   size_t pos;                   /* where the next object starts */
   size_t depth;                 /* frames in use */
   size_t capacity;              /* frames allocated */
   struct vc_fasl_scan_frame *frames;
+  /* The first frames: a message needs no allocation.  */
+  struct vc_fasl_scan_frame frames0[VC_FASL_SCAN_FRAMES];
 };
 
 void vc_fasl_scan_init (struct vc_fasl_scan *scan);
@@ -107,6 +140,8 @@ enum vc_fasl_support_index
   VC_FASL_MAKE_STRUCT_RTD,      /* name uid field-names -> rtd or string */
   VC_FASL_GENSYM,               /* pretty unique -> uninterned symbol */
   VC_FASL_GENSYM_UNIQUE,        /* uninterned symbol -> unique string */
+  VC_FASL_INPUT_BUFFERED,       /* input port -> bytes in its buffer N,
+                                   or -1 - N when it is unbuffered */
   VC_FASL_SUPPORT_COUNT
 };
 

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include <libguile/bdw-gc.h>
+#include <libguile/gc-inline.h>
 
 #include "layout.h"
 #include "fasl.h"
@@ -35,6 +36,7 @@
 static int strings_ok;          /* read and build strings in place */
 static int bignums_ok;          /* build bignums in place */
 static int vectors_ok;          /* build small vectors in place */
+static int threads_ok;          /* take objects from the thread's lists */
 static scm_t_bits string_tag, narrow_buf_tag, wide_buf_tag, bignum_tag;
 
 #define BUF_HEADER (2 * sizeof (scm_t_bits))
@@ -132,16 +134,54 @@ allocated (void *p, const char *who)
   return p;
 }
 
-void *
-vc_builder_refill (size_t bytes, const char *who)
+_Static_assert ((int) VC_GC_POINTERLESS == (int) SCM_INLINE_GC_KIND_POINTERLESS
+                && (int) VC_GC_NORMAL == (int) SCM_INLINE_GC_KIND_NORMAL,
+                "the collector's kinds");
+_Static_assert (VC_BUILDER_LISTS <= SCM_INLINE_GC_FREELIST_COUNT,
+                "the thread's free lists");
+
+void
+vc_builder_init (struct vc_builder *b)
 {
-  return allocated (GC_malloc_many (bytes), who);
+  for (size_t i = 0; i < VC_BUILDER_LISTS; i++)
+    b->own[i] = NULL;
+  if (threads_ok)
+    {
+      scm_thread *t = SCM_I_THREAD_DATA (scm_current_thread ());
+      b->lists = t->freelists;
+      b->pointerless = t->pointerless_freelists;
+    }
+  else
+    {
+      b->lists = b->own;
+      b->pointerless = NULL;
+    }
+}
+
+void
+vc_builder_refill (void **list, size_t bytes, int kind, const char *who)
+{
+  GC_generic_malloc_many (bytes, kind, list);
+  allocated (*list, who);
 }
 
 static void *
 pointerless (size_t bytes, const char *who)
 {
   return allocated (GC_malloc_atomic (bytes), who);
+}
+
+/* A pointer-free object of BYTES bytes: from the thread's list when
+   there is one for that size.  */
+static inline void *
+build_pointerless (struct vc_builder *b, size_t bytes, const char *who)
+{
+  size_t i = scm_inline_gc_bytes_to_freelist_index (bytes);
+  if (b->pointerless && i < SCM_INLINE_GC_FREELIST_COUNT)
+    return vc_builder_take (&b->pointerless[i],
+                            scm_inline_gc_freelist_object_size (i),
+                            VC_GC_POINTERLESS, who);
+  return pointerless (bytes, who);
 }
 
 /* A string of N characters of WIDTH bytes each (1 or 4), stored in
@@ -152,11 +192,11 @@ new_string (struct vc_builder *b, size_t n, size_t width, SCM *str,
 {
   if (n > (SIZE_MAX - BUF_HEADER) / width - 1)
     vc_raise_out_of_memory (who);
-  scm_t_bits *buf = pointerless (BUF_HEADER + (n + 1) * width, who);
+  scm_t_bits *buf = build_pointerless (b, BUF_HEADER + (n + 1) * width, who);
   buf[0] = width == 1 ? narrow_buf_tag : wide_buf_tag;
   buf[1] = n;
   memset ((char *) (buf + 2) + n * width, 0, width);
-  scm_t_bits *cell = vc_builder_take (&b->cells4, 4 * sizeof (SCM), who);
+  scm_t_bits *cell = vc_builder_words (b, 4, who);
   cell[0] = string_tag;
   cell[1] = (scm_t_bits) buf;
   cell[2] = 0;
@@ -204,9 +244,7 @@ vc_build_vector (struct vc_builder *b, size_t n, const char *who)
   static const size_t words[8] = { 0, 2, 4, 4, 6, 6, 8, 8 };
   if (!vectors_ok || n == 0 || n > 7)
     return scm_c_make_vector (n, SCM_BOOL_F);
-  void **list = words[n] == 2 ? &b->pairs : words[n] == 4 ? &b->cells4
-    : words[n] == 6 ? &b->cells6 : &b->cells8;
-  scm_t_bits *v = vc_builder_take (list, words[n] * sizeof (SCM), who);
+  scm_t_bits *v = vc_builder_words (b, words[n], who);
   v[0] = ((scm_t_bits) n << 8) | scm_tc7_vector;
   for (size_t i = 1; i <= n; i++)
     v[i] = SCM_UNPACK (SCM_BOOL_F);
@@ -241,13 +279,14 @@ bignum_from_mpz (const uint8_t *p, size_t n, int negative)
 }
 
 SCM
-vc_build_bignum (const uint8_t *p, size_t n, int negative)
+vc_build_bignum (struct vc_builder *b, const uint8_t *p, size_t n,
+                 int negative)
 {
   if (!bignums_ok || n > INT_MAX
       || n > (SIZE_MAX - sizeof (struct bignum)) / sizeof (mp_limb_t))
     return bignum_from_mpz (p, n, negative);
   struct bignum *big
-    = pointerless (sizeof *big + n * sizeof (mp_limb_t), "fasl-read");
+    = build_pointerless (b, sizeof *big + n * sizeof (mp_limb_t), "fasl-read");
   big->tag = bignum_tag;
   big->z._mp_alloc = 0;
   big->z._mp_size = negative ? -(int) n : (int) n;
@@ -330,7 +369,8 @@ check_strings (void)
   string_tag = SCM_CELL_WORD_0 (narrow);
   narrow_buf_tag = SCM_CELL_WORD_0 (SCM_CELL_OBJECT_1 (narrow));
   wide_buf_tag = SCM_CELL_WORD_0 (SCM_CELL_OBJECT_1 (w));
-  struct vc_builder b = VC_BUILDER_INIT;
+  struct vc_builder b;
+  vc_builder_init (&b);
   strings_ok = SCM_TYP7 (narrow) == scm_tc7_string
     && string_tag == SCM_CELL_WORD_0 (w)
     && wide_buf_tag == (narrow_buf_tag | SCM_I_STRINGBUF_F_WIDE)
@@ -363,7 +403,9 @@ same_bignum (const mp_limb_t *l, size_t n, int negative, SCM theirs)
   uint8_t bytes[8 * 4];
   for (size_t i = 0; i < n; i++)
     vc_fasl_store64 (bytes + 8 * i, l[i]);
-  SCM ours = vc_build_bignum (bytes, n, negative);
+  struct vc_builder builder;
+  vc_builder_init (&builder);
+  SCM ours = vc_build_bignum (&builder, bytes, n, negative);
   const struct bignum *a = (const void *) SCM_UNPACK_POINTER (ours);
   const struct bignum *b = (const void *) SCM_UNPACK_POINTER (theirs);
   return SCM_BIGP (theirs) && a->tag == b->tag
@@ -402,18 +444,21 @@ check_bignums (void)
 static SCM
 layout_status (void)
 {
-  return scm_list_3 (scm_cons (scm_from_utf8_symbol ("strings"),
+  return scm_list_4 (scm_cons (scm_from_utf8_symbol ("strings"),
                                scm_from_bool (strings_ok)),
                      scm_cons (scm_from_utf8_symbol ("bignums"),
                                scm_from_bool (bignums_ok)),
                      scm_cons (scm_from_utf8_symbol ("vectors"),
-                               scm_from_bool (vectors_ok)));
+                               scm_from_bool (vectors_ok)),
+                     scm_cons (scm_from_utf8_symbol ("thread-lists"),
+                               scm_from_bool (threads_ok)));
 }
 
 static void
 check_vectors (void)
 {
-  struct vc_builder b = VC_BUILDER_INIT;
+  struct vc_builder b;
+  vc_builder_init (&b);
   vectors_ok = 1;
   for (size_t n = 1; vectors_ok && n <= 7; n++)
     {
@@ -433,9 +478,25 @@ check_vectors (void)
     }
 }
 
+/* Is the current thread's record where threads.h says, free lists
+   included?  Its handle and its pthread, which follow the lists, must
+   read back.  */
+static void
+check_threads (void)
+{
+  SCM handle = scm_current_thread ();
+  scm_thread *t = SCM_I_THREAD_DATA (handle);
+  threads_ok = SCM_I_IS_THREAD (handle) && scm_is_eq (t->handle, handle)
+#if SCM_USE_PTHREAD_THREADS
+    && pthread_equal (t->pthread, pthread_self ())
+#endif
+    ;
+}
+
 void
 vc_layout_init (void)
 {
+  check_threads ();
   check_strings ();
   check_bignums ();
   check_vectors ();

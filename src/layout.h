@@ -51,40 +51,63 @@ const uint64_t *vc_bignum_limbs (SCM x, size_t *n, int *negative);
 
 /* ---------------------------------------------------------- building */
 
-/* A builder hands out objects from free lists it takes from the
-   collector by the batch.  It must live on the C stack (or in memory
-   the collector scans) while in use, so that the collector sees the
-   lists; once dropped, what is left of them is garbage like any other.
-   Initialise with VC_BUILDER_INIT.  */
+/* A builder hands out the objects a decoder makes from the free lists
+   of the current thread, those Guile's own compiled code allocates
+   from (gc-inline.h): what one call leaves in them serves the next
+   call, or any other allocation of the thread, so a small datum costs
+   only its own objects.  The collector sees those lists through the
+   thread.  Should the thread's layout not check out at load time, the
+   builder keeps lists of its own, taken by the batch from the
+   collector, on the C stack, and dropped with it.  Initialise with
+   vc_builder_init; use from the current thread only.  */
+#define VC_BUILDER_LISTS 4      /* scanned objects of 1..4 granules */
+
+/* The collector's kinds of objects (libgc's PTRFREE and NORMAL, as
+   gc-inline.h spells them).  */
+enum { VC_GC_POINTERLESS = 0, VC_GC_NORMAL = 1 };
+
 struct vc_builder
 {
-  void *pairs;                  /* 2-word objects, linked by word 0 */
-  void *cells4;                 /* 4-word objects, linked by word 0 */
-  void *cells6;                 /* 6-word objects, linked by word 0 */
-  void *cells8;                 /* 8-word objects, linked by word 0 */
+  void **lists;                 /* lists[i]: objects of i+1 granules
+                                   (16 bytes each), linked by word 0 */
+  void **pointerless;           /* the same for pointer-free objects,
+                                   or NULL: GC_malloc_atomic */
+  void *own[VC_BUILDER_LISTS];  /* lists, when not the thread's */
 };
 
-#define VC_BUILDER_INIT { NULL, NULL, NULL, NULL }
+void vc_builder_init (struct vc_builder *b);
 
-/* Take a batch of objects of BYTES bytes; raises on out of memory.  */
-void *vc_builder_refill (size_t bytes, const char *who);
+/* Take a batch of objects of BYTES bytes (of the collector's KIND)
+   into *LIST; raises on out of memory.  */
+void vc_builder_refill (void **list, size_t bytes, int kind,
+                        const char *who);
 
 static inline void *
-vc_builder_take (void **list, size_t bytes, const char *who)
+vc_builder_take (void **list, size_t bytes, int kind, const char *who)
 {
   void *p = *list;
   if (VC_UNLIKELY (p == NULL))
-    p = vc_builder_refill (bytes, who);
+    {
+      vc_builder_refill (list, bytes, kind, who);
+      p = *list;
+    }
   *list = *(void **) p;
   return p;
+}
+
+/* A scanned object of WORDS words, 2, 4, 6 or 8.  */
+static inline scm_t_bits *
+vc_builder_words (struct vc_builder *b, size_t words, const char *who)
+{
+  return vc_builder_take (&b->lists[words / 2 - 1], words * sizeof (SCM),
+                          VC_GC_NORMAL, who);
 }
 
 /* A fresh pair.  */
 static inline SCM
 vc_build_pair (struct vc_builder *b, SCM car, SCM cdr, const char *who)
 {
-  SCM pair = SCM_PACK_POINTER (vc_builder_take (&b->pairs, 2 * sizeof (SCM),
-                                                who));
+  SCM pair = SCM_PACK_POINTER (vc_builder_words (b, 2, who));
   SCM_GC_SET_CELL_OBJECT (pair, 0, car);
   SCM_GC_SET_CELL_OBJECT (pair, 1, cdr);
   return pair;
@@ -106,6 +129,7 @@ SCM vc_build_utf32le_string (struct vc_builder *b, const uint8_t *p,
 /* The integer of N 64-bit little-endian limbs at P (any alignment),
    negated if NEGATIVE.  The top limb is not zero and the value is out of
    the fixnum range.  */
-SCM vc_build_bignum (const uint8_t *p, size_t n, int negative);
+SCM vc_build_bignum (struct vc_builder *b, const uint8_t *p, size_t n,
+                     int negative);
 
 #endif /* VC_LAYOUT_H */

@@ -5,17 +5,18 @@
    Argument checks follow Vicare: the generic kinds (fixnum, pointer,
    size_t, off_t, signed-int) raise &procedure-argument-violation with the
    message "expected ... as argument"; the posix-local kinds (file
-   descriptor, pathname, semaphore, pid, secs, nsecs, clock) raise a plain
-   &assertion.  Every failed system call raises the errno condition with
+   descriptor, pathname, semaphore, pid, secs, nsecs) raise a plain
+   &assertion; the clock calls check with vc_raise_argument (position and
+   predicate).  Every failed system call raises the errno condition with
    the call's arguments as irritants.
 
-   Blocking calls (waitpid, wait, sem-wait, sem-timedwait, nanosleep) run
-   outside Guile mode, so that a garbage collection in another thread never
-   waits for them.  When a signal interrupts one of them (EINTR), Guile's
-   pending signal handlers run first (SCM_TICK: a handler that raises or
-   escapes abandons the call), then the call starts again: sem-timedwait
-   with the same absolute deadline, nanosleep with the time that remained.
-   So EINTR never reaches Scheme code, unlike Vicare, where sem-wait and
+   Blocking calls (waitpid, wait, sem-wait, sem-timedwait, nanosleep) wait
+   through vc_wait (wait.c): outside Guile mode, so that a garbage
+   collection in another thread never waits for them, and so that a Scheme
+   signal handler that raises or escapes abandons the call at the first
+   signal.  A handler that returns lets the call go on: sem-timedwait with
+   the same absolute deadline, nanosleep until the time asked for.  So
+   EINTR never reaches Scheme code, unlike Vicare, where sem-wait and
    nanosleep raise it.  */
 
 #include <config.h>
@@ -474,38 +475,52 @@ vc_sem_post (SCM sem)
   return SCM_UNSPECIFIED;
 }
 
+/* One attempt of sem_wait or sem_timedwait for vc_wait.  */
 struct sem_call
 {
   sem_t *sem;
-  const struct timespec *deadline;   /* NULL for sem_wait */
-  int result;
-  int err;
+  const struct timespec *deadline;   /* CLOCK_REALTIME; NULL for sem_wait */
+  int err;                           /* when over: 0 or the errno */
 };
 
-static void *
-do_sem_wait (void *data)
+static int
+sem_attempt (void *data, int64_t step)
 {
   struct sem_call *c = data;
-  c->result = c->deadline ? sem_timedwait (c->sem, c->deadline)
-                          : sem_wait (c->sem);
-  c->err = errno;
-  return NULL;
+  int r, bounded = 0;
+  if (step == 0)
+    r = c->deadline ? sem_timedwait (c->sem, c->deadline) : sem_wait (c->sem);
+  else if (c->deadline == NULL)
+    {
+      bounded = 1;
+#ifdef HAVE_SEM_CLOCKWAIT
+      struct timespec limit = vc_clock_after (CLOCK_MONOTONIC, step);
+      r = sem_clockwait (c->sem, CLOCK_MONOTONIC, &limit);
+#else
+      struct timespec limit = vc_clock_after (CLOCK_REALTIME, step);
+      r = sem_timedwait (c->sem, &limit);
+#endif
+    }
+  else
+    {
+      struct timespec limit = vc_clock_after (CLOCK_REALTIME, step);
+      bounded = vc_timespec_before (&limit, c->deadline);
+      r = sem_timedwait (c->sem, bounded ? &limit : c->deadline);
+    }
+  int err = r == 0 ? 0 : errno;
+  if (err == EINTR || (err == ETIMEDOUT && bounded))
+    return err;
+  c->err = err;
+  return 0;
 }
 
-/* Wait outside Guile mode, again after EINTR; return 0 or the errno.  */
+/* Wait, as vc_wait does; return 0 or the errno.  */
 static int
 blocking_sem_wait (sem_t *sem, const struct timespec *deadline)
 {
-  struct sem_call c = { sem, deadline, 0, 0 };
-  for (;;)
-    {
-      scm_without_guile (do_sem_wait, &c);
-      if (c.result == 0)
-        return 0;
-      if (c.err != EINTR)
-        return c.err;
-      SCM_TICK;
-    }
+  struct sem_call c = { sem, deadline, 0 };
+  vc_wait (sem_attempt, &c);
+  return c.err;
 }
 
 static SCM
@@ -555,19 +570,72 @@ vc_sem_getvalue (SCM sem)
   return scm_from_int (v);
 }
 
-/* (%vc-clock-gettime clock-id timespec) -> (sec . nsec); TIMESPEC is for
-   the error reports, the Scheme wrapper fills it.  */
+/* The clock family.  One check serves every call: a clock id is an exact
+   integer in the range of clockid_t (an int here; CPU clocks are
+   negative), argument 1; anything else raises before the call, never
+   truncated to another clock.  */
+static clockid_t
+clockid_arg (SCM clock_id, const char *who)
+{
+  _Static_assert (sizeof (clockid_t) == sizeof (int32_t)
+                  || sizeof (clockid_t) == sizeof (int64_t),
+                  "clockid_t is a 32 or 64-bit integer");
+  int64_t min = sizeof (clockid_t) == 4 ? INT32_MIN : INT64_MIN;
+  int64_t max = sizeof (clockid_t) == 4 ? INT32_MAX : INT64_MAX;
+  return (clockid_t) vc_int64_arg (clock_id, min, max, 1, who, "clockid_t?");
+}
+
+/* Read the clock CLOCK_ID with CALL (clock_gettime or clock_getres) and
+   return (sec . nsec); TIMESPEC is for the error reports, the Scheme
+   wrapper fills it.  */
+static SCM
+read_clock (int (*call) (clockid_t, struct timespec *), SCM clock_id,
+            SCM timespec, const char *who)
+{
+  clockid_t id = clockid_arg (clock_id, who);
+  struct timespec ts;
+  CHECK_CALL (call (id, &ts), who, scm_list_2 (clock_id, timespec));
+  return scm_cons (scm_from_int64 (ts.tv_sec), scm_from_long (ts.tv_nsec));
+}
+
+/* (%vc-clock-gettime clock-id timespec) -> (sec . nsec).  */
 static SCM
 vc_clock_gettime (SCM clock_id, SCM timespec)
 {
-  static const char who[] = "clock-gettime";
-  if (!scm_is_signed_integer (clock_id, LONG_MIN, LONG_MAX))
-    vc_raise_assertion (who, "expected clock ID as argument",
-                        scm_list_1 (clock_id));
-  struct timespec ts;
-  CHECK_CALL (clock_gettime ((clockid_t) scm_to_long (clock_id), &ts), who,
-              scm_list_2 (clock_id, timespec));
-  return scm_cons (scm_from_int64 (ts.tv_sec), scm_from_long (ts.tv_nsec));
+  return read_clock (clock_gettime, clock_id, timespec, "clock-gettime");
+}
+
+/* (%vc-clock-getres clock-id timespec) -> (sec . nsec).  */
+static SCM
+vc_clock_getres (SCM clock_id, SCM timespec)
+{
+  return read_clock (clock_getres, clock_id, timespec, "clock-getres");
+}
+
+/* (%vc-clock-settime clock-id secs nsecs timespec): set the clock.  */
+static SCM
+vc_clock_settime (SCM clock_id, SCM secs, SCM nsecs, SCM timespec)
+{
+  static const char who[] = "clock-settime";
+  clockid_t id = clockid_arg (clock_id, who);
+  struct timespec ts = timespec_arg (secs, nsecs, timespec, who);
+  CHECK_CALL (clock_settime (id, &ts), who, scm_list_2 (clock_id, timespec));
+  return SCM_UNSPECIFIED;
+}
+
+/* (clock-getcpuclockid pid) -> the clock id of the CPU time of process
+   PID (0 for the calling process).  clock_getcpuclockid returns the error
+   number instead of setting errno.  */
+static SCM
+vc_clock_getcpuclockid (SCM pid)
+{
+  static const char who[] = "clock-getcpuclockid";
+  pid_t p = (pid_t) vc_int64_arg (pid, 0, INT_MAX, 1, who, "pid?");
+  clockid_t id;
+  int err = clock_getcpuclockid (p, &id);
+  if (err != 0)
+    vc_raise_errno (who, err, scm_list_1 (pid));
+  return scm_from_int64 (id);
 }
 
 /* -------------------------------------------------------------- processes */
@@ -581,27 +649,33 @@ struct wait_call
   int err;
 };
 
-static void *
-do_waitpid (void *data)
+/* One attempt of waitpid for vc_wait.  A bounded attempt polls with
+   WNOHANG, then sleeps the step.  */
+static int
+waitpid_attempt (void *data, int64_t step)
 {
   struct wait_call *w = data;
-  w->result = waitpid (w->pid, &w->status, w->options);
-  w->err = errno;
-  return NULL;
+  int polling = step != 0 && !(w->options & WNOHANG);
+  pid_t r = waitpid (w->pid, &w->status, w->options | (polling ? WNOHANG : 0));
+  if (r < 0 && errno == EINTR)
+    return EINTR;
+  if (r != 0 || !polling)
+    {
+      w->result = r;
+      w->err = r < 0 ? errno : 0;
+      return 0;
+    }
+  struct timespec t = { step / 1000000000, step % 1000000000 };
+  if (nanosleep (&t, NULL) != 0 && errno == EINTR)
+    return EINTR;
+  return ETIMEDOUT;
 }
 
-/* Wait outside Guile mode, again after EINTR.  */
+/* Wait as vc_wait does.  */
 static void
 blocking_waitpid (struct wait_call *w)
 {
-  for (;;)
-    {
-      scm_without_guile (do_waitpid, w);
-      if (w->result >= 0 || w->err != EINTR)
-        return;
-      /* Interrupted by a signal: run Guile's handlers, then wait again.  */
-      SCM_TICK;
-    }
+  vc_wait (waitpid_attempt, w);
 }
 
 static SCM
@@ -624,7 +698,7 @@ vc_waitpid (SCM pid, SCM options)
 }
 
 static SCM
-vc_wait (void)
+vc_wait_child (void)
 {
   struct wait_call w = { -1, 0, 0, 0, 0 };
   blocking_waitpid (&w);
@@ -669,21 +743,35 @@ vc_WCOREDUMP (SCM status)
 #endif
 }
 
+/* One attempt of nanosleep for vc_wait: sleep until DEADLINE, on the
+   monotonic clock, so that the attempts after a signal add up to the time
+   asked for.  */
 struct sleep_call
 {
-  struct timespec req;
-  struct timespec rem;
-  int result;
+  struct timespec deadline;
   int err;
 };
 
-static void *
-do_nanosleep (void *data)
+static int
+sleep_attempt (void *data, int64_t step)
 {
   struct sleep_call *s = data;
-  s->result = nanosleep (&s->req, &s->rem);
-  s->err = errno;
-  return NULL;
+  struct timespec until = s->deadline;
+  int bounded = 0;
+  if (step != 0)
+    {
+      struct timespec limit = vc_clock_after (CLOCK_MONOTONIC, step);
+      bounded = vc_timespec_before (&limit, &until);
+      if (bounded)
+        until = limit;
+    }
+  int r = clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+  if (r == EINTR)
+    return EINTR;
+  if (r == 0 && bounded)
+    return ETIMEDOUT;
+  s->err = r;
+  return 0;
 }
 
 static SCM
@@ -697,18 +785,12 @@ vc_nanosleep (SCM secs, SCM nsecs)
     vc_raise_assertion (who, "expected nanoseconds count as argument",
                         scm_list_1 (nsecs));
   struct sleep_call s;
-  s.req.tv_sec = (time_t) scm_to_uint32 (secs);
-  s.req.tv_nsec = scm_to_long (nsecs);
-  for (;;)
-    {
-      scm_without_guile (do_nanosleep, &s);
-      if (s.result == 0 || s.err != EINTR)
-        break;
-      /* Interrupted: run Guile's handlers, then sleep what remained.  */
-      SCM_TICK;
-      s.req = s.rem;
-    }
-  if (s.result != 0)
+  s.deadline = vc_clock_after (CLOCK_MONOTONIC,
+                               (int64_t) scm_to_uint32 (secs) * 1000000000
+                               + scm_to_long (nsecs));
+  s.err = 0;
+  vc_wait (sleep_attempt, &s);
+  if (s.err != 0)
     vc_raise_errno (who, s.err, scm_list_2 (secs, nsecs));
   return scm_values (scm_list_2 (SCM_BOOL_F, SCM_BOOL_F));
 }
@@ -750,9 +832,13 @@ vc_init_posix (void)
   vc_define ("%vc-sem-timedwait", 4, 0, 0, (scm_t_subr) vc_sem_timedwait);
   vc_define ("sem-getvalue", 1, 0, 0, (scm_t_subr) vc_sem_getvalue);
   vc_define ("%vc-clock-gettime", 2, 0, 0, (scm_t_subr) vc_clock_gettime);
+  vc_define ("%vc-clock-getres", 2, 0, 0, (scm_t_subr) vc_clock_getres);
+  vc_define ("%vc-clock-settime", 4, 0, 0, (scm_t_subr) vc_clock_settime);
+  vc_define ("clock-getcpuclockid", 1, 0, 0,
+             (scm_t_subr) vc_clock_getcpuclockid);
   /* processes */
   vc_define ("waitpid", 2, 0, 0, (scm_t_subr) vc_waitpid);
-  vc_define ("wait", 0, 0, 0, (scm_t_subr) vc_wait);
+  vc_define ("wait", 0, 0, 0, (scm_t_subr) vc_wait_child);
   vc_define ("WIFEXITED", 1, 0, 0, (scm_t_subr) vc_WIFEXITED);
   vc_define ("WIFSIGNALED", 1, 0, 0, (scm_t_subr) vc_WIFSIGNALED);
   vc_define ("WIFSTOPPED", 1, 0, 0, (scm_t_subr) vc_WIFSTOPPED);

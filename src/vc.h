@@ -15,6 +15,7 @@
 #include <libguile.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #if defined __GNUC__
 # define VC_NORETURN __attribute__ ((__noreturn__))
@@ -167,6 +168,41 @@ SCM vc_guard (SCM ptr, size_t size);
 /* A fresh pointer object to P, guarded (as SIZE bytes) when GUARDED is
    non-zero.  */
 SCM vc_new_pointer (void *p, size_t size, int guarded);
+
+/* --------------------------------------------------------- blocking calls */
+
+/* Every call of the package that may block waits through vc_wait (wait.c),
+   so that a Scheme signal handler that raises or escapes abandons the wait
+   at the first signal, the way Guile's own sleep is abandoned.
+
+   An attempt is one try at the blocking operation; vc_wait runs it outside
+   Guile mode.  STEP is 0 for a wait without limit, or the number of
+   nanoseconds after which the attempt gives up.  It returns
+     0          when the operation is over, successfully or not (it keeps
+                its outcome, its errno, in DATA);
+     EINTR      when the call failed with EINTR (a signal handler ran in
+                this thread);
+     ETIMEDOUT  when STEP elapsed first (never when STEP is 0).
+   It must not call Guile.  An operation with its own deadline returns 0
+   when that deadline passes, and says so in DATA.  */
+typedef int (*vc_wait_attempt) (void *data, int64_t step);
+
+/* Run ATTEMPT (DATA, 0) until it is over.  After an EINTR, Guile's pending
+   asyncs run, and the following attempts are bounded by short growing
+   steps with the asyncs run between them, so that a handler queued by
+   Guile's signal delivery thread after the EINTR still runs; after about
+   2.3 s without a handler the wait is unbounded again.  An uninterrupted
+   wait costs what the bare call costs.  A handler that raises or escapes
+   leaves vc_wait non-locally: release what the caller holds with
+   scm_dynwind_* around it.  */
+void vc_wait (vc_wait_attempt attempt, void *data);
+
+/* The time NS nanoseconds from now on CLOCK, for attempts that take an
+   absolute deadline.  */
+struct timespec vc_clock_after (clockid_t clock, int64_t ns);
+
+/* Is A strictly before B?  */
+int vc_timespec_before (const struct timespec *a, const struct timespec *b);
 
 /* ---------------------------------------------------------- memory-blocks */
 

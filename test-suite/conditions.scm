@@ -3,6 +3,7 @@
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 
 (use-modules (test-suite harness)
+             ((srfi srfi-1) #:select (filter-map))
              (ice-9 control)
              ((ice-9 exceptions) #:select (exception-origin))
              (rnrs bytevectors)
@@ -63,5 +64,23 @@
     (violation? (make-non-reinstatable-violation)))
   (test-assert "i/o-eagain predicate"
     (i/o-eagain-error? (make-i/o-eagain))))
+
+(test-group "issue 10: the umbrella has every condition name"
+  (let ((umbrella (resolve-interface '(vicare-compat)))
+        (conditions (resolve-interface '(vicare-compat conditions))))
+    (test-equal "(vicare-compat) re-exports each public name (missing listed)"
+      '()
+      (filter-map (lambda (name)
+                    (and (not (string-prefix? "%" (symbol->string name)))
+                         (not (eq? (module-variable umbrella name)
+                                   (module-variable conditions name)))
+                         name))
+                  (module-map (lambda (name var) name) conditions)))
+    (test-equal "the reproducer: the offending-value accessor" 'bad
+      (let ((m (make-fresh-user-module)))
+        (eval '(use-modules (vicare-compat)) m)
+        (eval '(procedure-signature-argument-violation.offending-value
+                (make-procedure-signature-argument-violation 2 'pointer? 'bad))
+              m)))))
 
 (test-end "conditions")

@@ -14,7 +14,10 @@
              (srfi srfi-11)
              (ice-9 rdelim)
              (ice-9 popen)
-             ((rnrs bytevectors) #:select (native-endianness)))
+             ((rnrs bytevectors) #:select (native-endianness))
+             ((rnrs conditions) #:select (condition-who condition-irritants))
+             ((vicare-compat conditions)
+              #:select (procedure-signature-argument-violation.one-based-argument-index)))
 
 (test-begin "constants")
 
@@ -208,5 +211,96 @@
       (eval '(case-word-size ((32) 32) ((64) 64)) words))
     (test-equal "case-endianness picks the byte order" (native-endianness)
       (eval '(case-endianness ((big) 'big) ((little) 'little)) words))))
+
+(test-group "issue 10: the rest of Vicare's words"
+  (let ((word (lambda (name) (value-of words name))))
+    (define (limit prefix type) ((word (symbol-append prefix type))))
+    ;; Each type's limits against its range predicate: the inclusive ones
+    ;; pass, the exclusive ones (one past each end) fail.
+    (define types-and-predicates
+      '((u8 . word-u8?) (s8 . word-s8?) (u16 . word-u16?) (s16 . word-s16?)
+        (u32 . word-u32?) (s32 . word-s32?) (u64 . word-u64?)
+        (s64 . word-s64?) (u128 . word-u128?) (s128 . word-s128?)
+        (u256 . word-u256?) (s256 . word-s256?)
+        (machine-word . machine-word?)
+        (c-unsigned-char . unsigned-char?) (c-unsigned-short . unsigned-short?)
+        (c-signed-short . signed-short?) (c-unsigned-int . unsigned-int?)
+        (c-signed-int . signed-int?) (c-unsigned-long . unsigned-long?)
+        (c-signed-long . signed-long?)
+        (c-unsigned-long-long . unsigned-long-long?)
+        (c-signed-long-long . signed-long-long?)
+        (c-pointer . pointer-integer?) (c-size_t . size_t?)
+        (c-ssize_t . ssize_t?) (c-off_t . off_t?) (c-ptrdiff_t . ptrdiff_t?)))
+    (test-equal "every limit against its predicate (mismatches listed)" '()
+      (filter-map
+       (lambda (entry)
+         (let ((type (car entry)) (pred (word (cdr entry))))
+           (let ((got (map pred (list (limit 'greatest- type)
+                                      (limit 'least- type)
+                                      (limit 'greatest- (symbol-append type '*))
+                                      (limit 'least- (symbol-append type '*))))))
+             (and (not (equal? got '(#t #t #f #f)))
+                  (list type got)))))
+       types-and-predicates))
+    (test-equal "the limits of C types are the C headers'"
+      (map (lambda (n) (value-of constants n))
+           '(UCHAR_MAX CHAR_MAX CHAR_MIN INT_MAX INT_MIN ULONG_LONG_MAX
+             SIZE_T_MAX SSIZE_T_MIN OFF_T_MAX))
+      (list (limit 'greatest- 'c-unsigned-char) (limit 'greatest- 'c-signed-char)
+            (limit 'least- 'c-signed-char) (limit 'greatest- 'c-signed-int)
+            (limit 'least- 'c-signed-int) (limit 'greatest- 'c-unsigned-long-long)
+            (limit 'greatest- 'c-size_t) (limit 'least- 'c-ssize_t)
+            (limit 'greatest- 'c-off_t)))
+    (test-equal "Vicare's values: u8, s64, machine word (the issue's first name)"
+      (list 255 -1 (- (expt 2 63)) (+ (expt 2 63) 1)
+            (- (expt 2 (* 8 (word 'SIZEOF_POINTER))) 1))
+      (list (limit 'greatest- 'u8) (limit 'least- 'u8*) (limit 'least- 's64)
+            (+ 1 (limit 'greatest- 's64*)) (limit 'greatest- 'machine-word)))
+    (test-equal "the sign predicates of every signed type (failures listed)" '()
+      (filter-map
+       (lambda (type)
+         (let* ((p (lambda (prefix) (word (symbol-append prefix type))))
+                (got (list ((p 'positive-) 1) ((p 'positive-) 0)
+                           ((p 'negative-) -1) ((p 'negative-) 0)
+                           ((p 'non-positive-) 0) ((p 'non-positive-) 1)
+                           ((p 'non-negative-) 0) ((p 'non-negative-) -1)
+                           ((p 'positive-) (expt 2 300)) ((p 'positive-) 1.0))))
+           (and (not (equal? got '(#t #f #t #f #t #f #t #f #f #f)))
+                (list type got))))
+       '(word-s8? word-s16? word-s32? word-s64? word-s128? word-s256?
+         signed-char? signed-int? signed-long? signed-long-long?
+         ssize_t? off_t? ptrdiff_t?)))
+    (test-equal "word? and the 128/256-bit predicates" '(#t #t #f #t #f #t #f)
+      (list ((word 'word?) (expt 2 100)) ((word 'word?) -1) ((word 'word?) 1.0)
+            ((word 'word-u128?) (- (expt 2 128) 1)) ((word 'word-u128?) -1)
+            ((word 'word-s256?) (- (expt 2 255))) ((word 'word-s256?) (expt 2 255))))
+    (test-equal "the C sizes are re-exported (the same bindings)" '()
+      (filter (lambda (n) (not (eq? (module-variable words n)
+                                    (module-variable constants n))))
+              '(SIZEOF_CHAR SIZEOF_SHORT SIZEOF_INT SIZEOF_LONG
+                SIZEOF_LONG_LONG SIZEOF_SIZE_T SIZEOF_SSIZE_T SIZEOF_OFF_T)))
+    (test-equal "fixnum alignment" '(#t #f #t #f #t #f #t #f)
+      (list ((word 'fixnum-aligned-to-2?) 6) ((word 'fixnum-aligned-to-2?) 7)
+            ((word 'fixnum-aligned-to-4?) -8) ((word 'fixnum-aligned-to-4?) 6)
+            ((word 'fixnum-aligned-to-8?) 16) ((word 'fixnum-aligned-to-8?) 12)
+            ((word 'fixnum-aligned-to?) 15 5) ((word 'fixnum-aligned-to?) 15 4)))
+    (test-equal "fixnum-aligned-to? checks its arguments"
+      '((fixnum-aligned-to? 1 (1.5)) (fixnum-aligned-to? 2 (0)))
+      (map (lambda (args)
+             (let ((c (catch-condition
+                       (lambda () (apply (word 'fixnum-aligned-to?) args)))))
+               (list (condition-who c)
+                     (procedure-signature-argument-violation.one-based-argument-index c)
+                     (condition-irritants c))))
+           '((1.5 2) (4 0))))
+    (test-equal "case-endianness, Vicare's run-time form" '(1 2 me)
+      (let ((m (make-fresh-user-module)))
+        (module-use! m words)
+        (eval '(define (pick who e)
+                 (case-endianness (who e) ((little) 1) ((big) 2)))
+              m)
+        (list ((eval 'pick m) 'w 'little) ((eval 'pick m) 'w 'big)
+              (condition-who (catch-condition
+                              (lambda () ((eval 'pick m) 'me 'middle)))))))))
 
 (test-end "constants")

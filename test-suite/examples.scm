@@ -87,6 +87,54 @@ sharing kept: #t
 last: ((x 999) (x 999))
 ")
 
+;; Issue 10: (vicare) also has what (rnrs eval), (rnrs mutable-pairs) and
+;; (rnrs mutable-strings) export, and Vicare's define-values.
+(let ((file (string-append cache-dir "/vicare-base.sps")))
+  (call-with-output-file file
+    (lambda (port)
+      (display "#!r6rs
+(import (vicare))
+(let ((p (list 1 2))) (set-car! p 9) (set-cdr! (cdr p) '(3)) p)
+(let ((s (make-string 2 #\\a))) (string-set! s 0 #\\b) s)
+(eval '(+ 1 2) (environment '(rnrs)))
+(let () (define-values (a b c) #t (values 1 2 3)) (list a b c))
+" port)))
+  (let-values (((out err status)
+                (run-shell (string-append "guile --no-auto-compile " file))))
+    (test-equal "(vicare) has mutable pairs and strings, eval, define-values"
+      (list "(9 2 3)\n\"ba\"\n3\n(1 2 3)\n" "" 0)
+      (list out err status))))
+
+(let ((file (string-append cache-dir "/vicare-library.sps")))
+  ;; An R6RS library importing (vicare) finds set-car! (the issue's case);
+  ;; the forms after it are evaluated in the library's module.
+  (call-with-output-file file
+    (lambda (port)
+      (display "(library (issue-ten-lib) (export swap-car!) (import (vicare))
+  (define (swap-car! p x) (set-car! p x) p))
+(display (swap-car! (list 1 2) 0))
+" port)))
+  (let-values (((out err status)
+                (run-shell (string-append "guile --no-auto-compile " file))))
+    (test-equal "an R6RS library importing (vicare) has set-car!"
+      (list "(0 2)" "" 0) (list out err status))))
+
+(let-values (((out err status)
+              (run-shell "guile --no-auto-compile -c '(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.) (vicare-compat platform constants) (vicare-compat platform words) (vicare-compat language-extensions syntaxes) (vicare-compat guard) (vicare-compat fasl) (vicare-compat atomics) (vicare-compat conditions)) (display make-bytevector)'")))
+  (test-equal "every public module imports together without a warning"
+    (list "" 0) (list err status)))
+
+;; The porting guide's difference: (vicare) whole imports silently, through
+;; except Guile prints its "overrides core binding" warnings (as for its
+;; own (rnrs)), since custom interfaces lose the replacement marks.
+(let-values (((out err status)
+              (run-shell "guile --no-auto-compile -c '(import (vicare)) (display raise)'")))
+  (test-equal "(import (vicare)) prints no warning" "" err))
+(let-values (((out err status)
+              (run-shell "guile --no-auto-compile -c '(import (except (vicare) xor)) (display raise)'")))
+  (test-assert "(import (except (vicare) ...)) warns, as Guile does for (rnrs)"
+    (string-contains err "overrides core binding")))
+
 (system* "rm" "-rf" cache-dir)
 
 (test-end "examples")

@@ -54,7 +54,8 @@
              (srfi srfi-1)
              (ice-9 match)
              (ice-9 rdelim)
-             (ice-9 format))
+             (ice-9 format)
+             ((ice-9 ftw) #:select (scandir)))
 
 (test-begin "fasl-interop")
 
@@ -410,9 +411,21 @@
   (call-with-output-file file
     (lambda (port) (for-each (lambda (l) (display l port) (newline port)) lines))))
 
+;; The ikarus program: FASL_IKARUS (a file name, or a command looked up in
+;; PATH), else "ikarus" in PATH.  ikarus-missing says why there is none.
+(define (find-program name)
+  (if (string-index name #\/)
+      (and (file-exists? name) (access? name X_OK) name)
+      (search-path (parse-path (or (getenv "PATH") "")) name)))
+
 (define ikarus
-  (or (getenv "FASL_IKARUS")
-      (search-path (parse-path (or (getenv "PATH") "")) "ikarus")))
+  (find-program (or (getenv "FASL_IKARUS") "ikarus")))
+
+(define ikarus-missing
+  (if (getenv "FASL_IKARUS")
+      (format #f "FASL_IKARUS is ~s, which is not an executable program"
+              (getenv "FASL_IKARUS"))
+      "ikarus is not installed (not in PATH; FASL_IKARUS names another)"))
 
 (define peer-script
   (string-append (or (getenv "abs_top_srcdir") ".") "/test-suite/fasl-peer.ss"))
@@ -420,6 +433,14 @@
 (define tmp-prefix
   (format #f "~a/fasl-interop-~a-"
           (or (getenv "TMPDIR") "/tmp") (getpid)))
+
+(define (call-with-temporary-files files thunk)
+  ;; Call THUNK; then delete those of FILES that exist, however it exits.
+  (dynamic-wind
+    (lambda () #t)
+    thunk
+    (lambda ()
+      (for-each (lambda (f) (when (file-exists? f) (delete-file f))) files))))
 
 (define (run-peer . args)
   (let ((status (apply system* ikarus "--r6rs-script" peer-script args)))
@@ -449,40 +470,41 @@ interop-tests (the last holds the counts of replies that went missing)."
                  (lambda (key . args) (list 'raised key args)))))
         (and (not (eq? r #t)) (or r 'not-fasl-equal))))
     (log-coverage! all)
-    (write-lines specs (map object->string all))
-    (write-lines writable-specs (map object->string writable))
-    (run-peer "write" writable-specs ikarus-hex)
-    (let* ((theirs (map hex->bytevector (read-lines ikarus-hex)))
-           (ours (map (lambda (d) (fasl-encode (build-datum d))) all)))
-      (write-lines our-hex (map (lambda (bv w)
-                                  (string-append (bytevector->hex bv) (if w " 1" " 0")))
-                                ours writable?))
-      (run-peer "read" specs our-hex results)
-      (let ((replies (read-lines results)))
-        (for-each delete-file (list specs writable-specs ikarus-hex our-hex results))
-        (list
-         ;; (a) Ikarus writes, we read.
-         (filter-map (lambda (i d bv) (let ((why (differs? d bv))) (and why (list i d why))))
-                     (keep numbers) writable theirs)
-         ;; (b) we write, Ikarus reads and prints.
-         (filter-map (lambda (i d reply)
-                       (and (not (string-prefix? "ok " reply)) (list i d reply)))
-                     numbers all replies)
-         ;; (b') ... and writes back, we read.
-         (filter-map (lambda (i d reply)
-                       (and (string-prefix? "ok " reply) (not (string=? reply "ok -"))
-                            (let ((why (differs? d (hex->bytevector (substring reply 3)))))
-                              (and why (list i d why)))))
-                     numbers all replies)
-         ;; (c) the same bytes.
-         (filter-map (lambda (i d our their)
-                       (and (description-byte-comparable? d)
-                            (not (bytevector=? our their))
-                            (list i d (bytevector->hex our) (bytevector->hex their))))
-                     (keep numbers) writable (keep ours) theirs)
-         (if (and (= (length theirs) (length writable)) (= (length replies) n))
-             '()
-             (list (list first (length writable) (length theirs) n (length replies)))))))))
+    (call-with-temporary-files (list specs writable-specs ikarus-hex our-hex results)
+     (lambda ()
+       (write-lines specs (map object->string all))
+       (write-lines writable-specs (map object->string writable))
+       (run-peer "write" writable-specs ikarus-hex)
+       (let* ((theirs (map hex->bytevector (read-lines ikarus-hex)))
+              (ours (map (lambda (d) (fasl-encode (build-datum d))) all)))
+         (write-lines our-hex (map (lambda (bv w)
+                                     (string-append (bytevector->hex bv) (if w " 1" " 0")))
+                                   ours writable?))
+         (run-peer "read" specs our-hex results)
+         (let ((replies (read-lines results)))
+           (list
+            ;; (a) Ikarus writes, we read.
+            (filter-map (lambda (i d bv) (let ((why (differs? d bv))) (and why (list i d why))))
+                        (keep numbers) writable theirs)
+            ;; (b) we write, Ikarus reads and prints.
+            (filter-map (lambda (i d reply)
+                          (and (not (string-prefix? "ok " reply)) (list i d reply)))
+                        numbers all replies)
+            ;; (b') ... and writes back, we read.
+            (filter-map (lambda (i d reply)
+                          (and (string-prefix? "ok " reply) (not (string=? reply "ok -"))
+                               (let ((why (differs? d (hex->bytevector (substring reply 3)))))
+                                 (and why (list i d why)))))
+                        numbers all replies)
+            ;; (c) the same bytes.
+            (filter-map (lambda (i d our their)
+                          (and (description-byte-comparable? d)
+                               (not (bytevector=? our their))
+                               (list i d (bytevector->hex our) (bytevector->hex their))))
+                        (keep numbers) writable (keep ours) theirs)
+            (if (and (= (length theirs) (length writable)) (= (length replies) n))
+                '()
+                (list (list first (length writable) (length theirs) n (length replies)))))))))))
 
 (define coverage (make-hash-table))
 
@@ -522,7 +544,7 @@ interop-tests (the last holds the counts of replies that went missing)."
 (define batch-size 500)
 
 (if (not ikarus)
-    (for-each (lambda (name) (skip-test name "ikarus is not installed"))
+    (for-each (lambda (name) (skip-test name ikarus-missing))
               interop-tests)
     (let ((rng (make-rng seed)))
       (format #t "seed ~a, ~a data~%" seed count)
@@ -530,7 +552,13 @@ interop-tests (the last holds the counts of replies that went missing)."
         (if (< first count)
             (loop (+ first batch-size)
                   (map append failures
-                       (check-batch rng first (min batch-size (- count first)))))
+                       ;; A peer that fails fails every test, with why.
+                       (catch #t
+                         (lambda ()
+                           (check-batch rng first (min batch-size (- count first))))
+                         (lambda (key . args)
+                           (map (const (list (list 'batch first key args)))
+                                interop-tests)))))
             (begin
               (format #t "generated: ~a~%"
                       (sort (hash-map->list cons coverage)
@@ -539,5 +567,50 @@ interop-tests (the last holds the counts of replies that went missing)."
               (for-each (lambda (name failures)
                           (test-equal name '() (first-failures failures)))
                         interop-tests failures))))))
+
+;; This file with a peer that is missing or that fails, run in a child
+;; process with its own TMPDIR: a missing peer is five skips with the
+;; reason, a failing one five failures, and neither leaves a file behind.
+(unless (getenv "FASL_INTEROP_NESTED")
+  (let ((self (string-append (or (getenv "abs_top_srcdir") ".")
+                             "/test-suite/fasl-interop.scm")))
+    (define (run-with-peer peer)
+      ;; The lines of the child's output that report a test, its exit
+      ;; code, and the files it left in its TMPDIR.
+      (let* ((dir (mkdtemp (string-append (or (getenv "TMPDIR") "/tmp")
+                                          "/fasl-interop-self-XXXXXX")))
+             (out+status
+              (call-with-values
+                  (lambda ()
+                    (run-program "env" "-u" "VC_TEST_TRS"
+                                 "FASL_INTEROP_NESTED=1" "FASL_INTEROP_COUNT=20"
+                                 (string-append "FASL_IKARUS=" peer)
+                                 (string-append "TMPDIR=" dir)
+                                 "guile" "--no-auto-compile"
+                                 "-L" (or (getenv "abs_top_srcdir") ".") self))
+                list))
+             (left (scandir dir (lambda (f) (not (member f '("." "..")))))))
+        (for-each (lambda (f) (delete-file (string-append dir "/" f))) left)
+        (rmdir dir)
+        (list (filter (lambda (line)
+                        (or (string-prefix? "skipping " line)
+                            (string-prefix? "FAIL: " line)))
+                      (string-split (car out+status) #\newline))
+              (cadr out+status)
+              left)))
+    (let ((missing (run-with-peer "/nonexistent/ikarus")))
+      (test-equal "a missing peer: every test skipped, with the reason"
+        (length interop-tests)
+        (length (filter (lambda (line)
+                          (string-contains line "\"/nonexistent/ikarus\", which is not an executable program"))
+                        (car missing))))
+      (test-equal "a missing peer: the file passes" 0 (cadr missing))
+      (test-equal "a missing peer: no file left" '() (caddr missing)))
+    (let ((failing (run-with-peer "false")))
+      (test-equal "a failing peer: every test fails"
+        (length interop-tests)
+        (length (filter (lambda (line) (string-prefix? "FAIL: " line))
+                        (car failing))))
+      (test-equal "a failing peer: no temporary file left" '() (caddr failing)))))
 
 (test-end "fasl-interop")

@@ -438,8 +438,27 @@
   ;; The reader builds strings and bignums itself once it has checked
   ;; Guile's layout at load time; on this Guile the check must pass.
   (test-equal "every layout is in use"
-    '((strings . #t) (bignums . #t) (vectors . #t))
+    '((strings . #t) (bignums . #t) (vectors . #t) (thread-lists . #t))
     ((@ (vicare-compat primitives) %vc-layout-status)))
+  ;; Small data take their objects from the free lists of the thread
+  ;; that decodes; what one call leaves there serves the next ones and
+  ;; the thread's own allocations, across collections.
+  (let* ((data (list 1 "two" 'three 4.0 #vu8(5 6 7) (iota 10)
+                     (vector "x" (expt 2 70) 2.5)))
+         (bytes (fasl-encode data))
+         (decode-many
+          (lambda ()
+            (let loop ((i 0) (kept '()))
+              (if (= i 20000)
+                  (begin (gc) (every (lambda (x) (equal? x data)) kept))
+                  (loop (+ i 1)
+                        (let ((x (fasl-decode bytes)))
+                          (if (zero? (modulo i 97)) (cons x kept) kept))))))))
+    (test-assert "small data decoded many times, kept across collections"
+      (decode-many))
+    (test-equal "the same in two new threads at once" '(#t #t)
+      (map join-thread (list (call-with-new-thread decode-many)
+                             (call-with-new-thread decode-many)))))
   (let ((narrow (round-trip (string #\c #\a #\f #\xe9)))
         (wide (round-trip (string #\a #\x3bb #\x1f600 #\z)))
         (empty (round-trip "")))

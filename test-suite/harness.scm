@@ -31,7 +31,9 @@
             test-raises
             test-raises-who
             run-program
-            skip-test))
+            skip-test
+            event!
+            recording))
 
 (define trs-port
   (let ((file (getenv "VC_TEST_TRS")))
@@ -82,8 +84,8 @@
 (test-runner-factory make-runner)
 
 (define (catch-condition thunk)
-  "Call @var{thunk}; return the object it raised, or the symbol
-@code{no-condition} when it returned."
+  "Call THUNK; return the object it raised, or the symbol
+'no-condition' when it returned."
   (guard (e (#t e))
     (thunk)
     'no-condition))
@@ -121,3 +123,17 @@ string and its exit status."
   (format #t "skipping ~a: ~a~%" name why)
   (test-skip 1)
   (test-assert name #t))
+
+;;; Ordering tests record events and return (result events).
+(define events '())
+
+(define (event! x)
+  "Record the event X."
+  (set! events (cons x events)))
+
+(define (recording thunk)
+  "Call THUNK with no events recorded; return (result events), the
+events in the order they happened."
+  (set! events '())
+  (let ((result (thunk)))
+    (list result (reverse events))))

@@ -10,7 +10,8 @@
              (rnrs bytevectors)
              (ice-9 binary-ports)
              ((rnrs conditions)
-              #:select (assertion-violation? error? condition-message)))
+              #:select (assertion-violation? error? condition-message
+                        condition-who condition-irritants)))
 
 (test-begin "posix")
 
@@ -330,6 +331,83 @@
       (px.clock-gettime 12345 t))
     (test-raises "clock id not an integer" assertion-violation?
       'clock-gettime '(x) (px.clock-gettime 'x t))))
+
+;;; Vicare's cond-expand of (vicare posix): features are the module's
+;;; procedures (under the importer's prefix) and operating system names.
+(test-group "cond-expand"
+  (test-equal "a procedure of the module, prefixed, is a feature" 'yes
+    (px.cond-expand (px.mmap 'yes) (else 'no)))
+  (test-equal "a name the module lacks is not" 'no
+    (px.cond-expand (px.no-such-call 'yes) (else 'no)))
+  (test-equal "and, or, not, and an OS name (Vicare's test form)" '(yes yes no)
+    (list (px.cond-expand ((and px.mlockall px.munlockall (not darwin)) 'yes)
+                          (else 'no))
+          (px.cond-expand ((or darwin px.clock-getcpuclockid) 'yes) (else 'no))
+          (px.cond-expand ((not posix) 'yes) (else 'no))))
+  (test-equal "Guile's own features still work" 'yes
+    (px.cond-expand ((and guile (not no-such-feature)) 'yes) (else 'no)))
+  (test-equal "imported without a prefix, it replaces Guile's silently" ""
+    (call-with-values
+        (lambda ()
+          (run-program "sh" "-c"
+                       "guile --no-auto-compile -c '(use-modules (vicare-compat posix)) (cond-expand ((and guile mmap) #t))' 2>&1"))
+      (lambda (out status) out))))
+
+;;; Issue 10 item 6 and issue 14 item 3: the whole clock family, with one
+;;; check of the clock id that never truncates it.
+(define (argument-shape thunk)
+  (let ((e (catch-condition thunk)))
+    (if (procedure-signature-argument-violation? e)
+        (list (condition-who e)
+              (procedure-signature-argument-violation.one-based-argument-index e)
+              (procedure-signature-argument-violation.failed-expression e)
+              (condition-irritants e))
+        e)))
+
+(test-group "clocks"
+  (let ((t (px.make-struct-timespec 0 0)))
+    (test-equal "out-of-range clock ids raise, in every clock call (the reproducer)"
+      (list (list 'clock-gettime 1 'clockid_t? (list (expt 2 32)))
+            (list 'clock-getres 1 'clockid_t? (list (expt 2 31)))
+            (list 'clock-settime 1 'clockid_t? (list (- -1 (expt 2 31))))
+            (list 'clock-gettime 1 'clockid_t? (list 1.0)))
+      (list (argument-shape (lambda () (px.clock-gettime (expt 2 32) t)))
+            (argument-shape (lambda () (px.clock-getres (expt 2 31) t)))
+            (argument-shape (lambda () (px.clock-settime (- -1 (expt 2 31)) t)))
+            (argument-shape (lambda () (px.clock-gettime 1.0 t)))))
+    (test-equal "clock-getres of CLOCK_MONOTONIC: returns its timespec, below 1 s"
+      '(#t 0)
+      (let ((r (px.clock-getres CLOCK_MONOTONIC t)))
+        (list (eq? r t) (px.struct-timespec-tv_sec r))))
+    (test-assert "clock-getres filled a positive resolution"
+      (positive? (px.struct-timespec-tv_nsec t)))
+    (test-errno "clock-getres of an unknown clock: EINVAL" EINVAL 'clock-getres
+      (list 12345 t) (px.clock-getres 12345 t))
+    (test-equal "clock-getres: a timespec that is not one is argument 2"
+      '(clock-getres 2 struct-timespec? (#f))
+      (argument-shape (lambda () (px.clock-getres CLOCK_MONOTONIC #f))))
+    (test-equal "CLOCK_* constants are the five clocks Vicare names"
+      '(#t #t #t #t #t)
+      (map integer? (list CLOCK_REALTIME CLOCK_MONOTONIC CLOCK_MONOTONIC_RAW
+                          CLOCK_PROCESS_CPUTIME_ID CLOCK_THREAD_CPUTIME_ID)))
+    (let ((cpu (px.clock-getcpuclockid 0)))
+      (test-assert "clock-getcpuclockid 0: an integer clock id"
+        (exact-integer? cpu))
+      (test-assert "that clock reads the process's CPU time"
+        (px.struct-timespec? (px.clock-gettime cpu t)))
+      (test-equal "clock-getcpuclockid of the own pid is a clock too" #t
+        (px.struct-timespec? (px.clock-gettime (px.clock-getcpuclockid
+                                                (px.getpid))
+                                               t))))
+    (test-equal "clock-getcpuclockid: a negative pid is argument 1"
+      '(clock-getcpuclockid 1 pid? (-1))
+      (argument-shape (lambda () (px.clock-getcpuclockid -1))))
+    ;; A monotonic clock cannot be set: the call is made and fails, so the
+    ;; test never changes a clock of the machine.
+    (test-errno "clock-settime of CLOCK_MONOTONIC: EINVAL" EINVAL 'clock-settime
+      (list CLOCK_MONOTONIC t) (px.clock-settime CLOCK_MONOTONIC t))
+    (test-raises "clock-settime checks its timespec" assertion-violation?
+      'clock-settime '(5) (px.clock-settime CLOCK_MONOTONIC 5))))
 
 (test-group "process status"
   (let ((st (px.fork)))

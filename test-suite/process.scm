@@ -8,7 +8,8 @@
              (vicare-compat)
              ((vicare-compat posix) #:prefix px.)
              (srfi srfi-1)
-             ((rnrs conditions) #:select (assertion-violation?)))
+             ((rnrs conditions) #:select (assertion-violation?))
+             ((rnrs exceptions) #:select (guard)))
 
 (test-begin "process")
 
@@ -44,6 +45,97 @@
     'fork '(1) (px.fork 1 (lambda () #t)))
   (test-raises "child not a procedure" procedure-argument-violation?
     'fork '(2) (px.fork (lambda (pid) #t) 2)))
+
+;; The child of (fork parent-proc child-thunk) never returns from fork.
+;; contained-fork is px.fork in a dynamic-wind whose after-thunk ends any
+;; child that leaves it (by returning, raising or through a continuation)
+;; with status 99, so a failing fork cannot run the rest of this file in a
+;; second process.
+(define (contained-fork parent-proc child-thunk)
+  (let ((parent (getpid)))
+    (dynamic-wind
+      (lambda () #t)
+      (lambda () (px.fork parent-proc child-thunk))
+      (lambda () (unless (= parent (getpid)) (primitive-_exit 99))))))
+
+(define (fork-outcome child-thunk)
+  "Fork with CHILD-THUNK; return the child's exit code and how many
+processes went on past the fork."
+  (let ((mem (shared-page)))
+    (pointer-set-c-signed-int! mem 0 0)
+    (let ((code (contained-fork
+                 (lambda (pid) (px.WEXITSTATUS (px.waitpid pid 0)))
+                 child-thunk)))
+      (pointer-atomic-fetch-add-c-sint32! mem 0 1)
+      (let ((past (pointer-ref-c-signed-int mem 0)))
+        (px.munmap mem page)
+        (list code past)))))
+
+(test-group "the child of fork never returns"
+  (test-equal "a child thunk that returns: status 0, only the parent goes on"
+    '(0 1) (fork-outcome (lambda () 'value)))
+  (test-equal "a child thunk that raises: status 1, only the parent goes on"
+    '(1 1) (fork-outcome (lambda () (car 'not-a-pair))))
+  (test-equal "Guile's own exit in the child gives its status"
+    '(5 1) (fork-outcome (lambda () ((@ (guile) exit) 5))))
+  (test-equal "Guile's (exit #f) in the child gives 1"
+    '(1 1) (fork-outcome (lambda () ((@ (guile) exit) #f))))
+  (test-equal "a continuation out of the child thunk: status 1"
+    '(1 1) (call/cc (lambda (k)
+                      (fork-outcome (lambda () (k 'escaped))))))
+  (let ((mem (shared-page)))
+    (pointer-set-c-signed-int! mem 0 0)
+    (pointer-set-c-signed-int! mem 4 0)
+    (pointer-set-c-signed-int! mem 8 0)
+    (let ((status
+           (guard (e (#t (pointer-atomic-fetch-add-c-sint32! mem 0 1) 'guarded))
+             (unwind-protect
+                 (contained-fork
+                  (lambda (pid) (px.WEXITSTATUS (px.waitpid pid 0)))
+                  (lambda ()
+                    (unwind-protect
+                        (raise-exception 'oops)
+                      (pointer-set-c-signed-int! mem 8 1))))
+               (pointer-atomic-fetch-add-c-sint32! mem 4 1)))))
+      (test-equal "a raising child exits with status 1" 1 status)
+      (test-equal "the parent's guard clause does not run in the child" 0
+        (pointer-ref-c-signed-int mem 0))
+      (test-equal "the parent's cleanup runs once, in the parent" 1
+        (pointer-ref-c-signed-int mem 4))
+      (test-equal "the child's own cleanup runs" 1
+        (pointer-ref-c-signed-int mem 8)))
+    (px.munmap mem page))
+  (let-values (((out status)
+                (run-program
+                 "sh" "-c"
+                 "exec 2>&1; guile --no-auto-compile -c \"
+                  (use-modules ((vicare-compat posix) #:prefix px.))
+                  (px.fork (lambda (pid) (px.waitpid pid 0))
+                           (lambda () (car 'not-a-pair)))\"")))
+    (test-assert "the child's exception is printed with the child's pid"
+      (string-contains out "fork: uncaught exception in the child process "))
+    (test-assert "as Guile prints an uncaught exception"
+      (string-contains out "In procedure car: Wrong type argument"))
+    (test-equal "the parent goes on" 0 status))
+  ;; At the REPL the child must not read the parent's input: its copy of
+  ;; the input buffer would run the following lines a second time.
+  (let-values (((out status)
+                (run-program
+                 "sh" "-c"
+                 "exec 2>&1; guile -q --no-auto-compile <<'EOF'
+(use-modules ((vicare-compat posix) #:prefix px.))
+(px.WEXITSTATUS (px.fork (lambda (pid) (px.waitpid pid 0)) (lambda () (car 1))))
+(px.WEXITSTATUS (px.fork (lambda (pid) (px.waitpid pid 0)) (lambda () 'value)))
+(display \"after-the-forks\n\")
+EOF")))
+    (test-equal "at the REPL, each line runs once, in the parent"
+      '(#t #t 1)
+      (list (and (string-contains out "$1 = 1") #t)
+            (and (string-contains out "$2 = 0") #t)
+            (length (filter (lambda (line) (string=? line "after-the-forks"))
+                            (string-split out #\newline)))))
+    (test-assert "no error REPL in the child"
+      (not (string-contains out "Entering a new prompt")))))
 
 (test-group "exit"
   (test-equal "(exit) gives 0" 0 (child-exit-code (lambda () (exit))))

@@ -6,6 +6,7 @@
              (vicare-compat language-extensions syntaxes)
              (vicare-compat conditions)
              (system base compile)
+             ((srfi srfi-1) #:select (filter-map))
              (rnrs bytevectors)
              ((rnrs exceptions) #:select (guard raise-continuable))
              ((rnrs conditions)
@@ -14,13 +15,6 @@
 
 (test-begin "syntaxes")
 
-;;; Each ordering test records events and returns (result events).
-(define events '())
-(define (event! x) (set! events (cons x events)))
-(define (recording thunk)
-  (set! events '())
-  (let ((result (thunk)))
-    (list result (reverse events))))
 
 (define (protected why-box thunk)
   ;; with-unwind-protection recording the cleanup and its why.
@@ -278,6 +272,61 @@
   (test-equal "set-cons!" '(2 1)
     (let ((l '(1))) (set-cons! l 2) l)))
 
+;;; Expansion-time counter: each expansion of (counted) adds one.
+(define expansions 0)
+(define-syntax counted
+  (lambda (stx)
+    (set! expansions (+ expansions 1))
+    #'#f))
+
+(define (tree-size x)
+  (cond ((pair? x) (+ 1 (tree-size (car x)) (tree-size (cdr x))))
+        ((vector? x) (tree-size (vector->list x)))
+        (else 1)))
+
+(test-group "issue 10: Vicare's expansions"
+  (test-equal "xor expands each operand once" 20
+    (begin
+      (set! expansions 0)
+      (eval `(xor ,@(map (lambda (i) '(counted)) (iota 20))) (current-module))
+      expansions))
+  (test-assert "xor of 200 operands expands in linear size"
+    (< (tree-size (syntax->datum
+                   (macroexpand `(xor ,@(map (lambda (i) (list 'quote i))
+                                             (iota 200))))))
+       (* 200 60)))
+  (test-equal "xor of 200 operands: the single true one, or #f"
+    '(199 #f)
+    (list (eval `(xor ,@(map (lambda (i) #f) (iota 199)) 199) (current-module))
+          (eval `(xor 1 ,@(map (lambda (i) #f) (iota 198)) 2) (current-module))))
+  (test-equal "mutually recursive define-integrable (the reproducer)" #f
+    (let ()
+      (define-integrable (ev? n) (or (zero? n) (od? (- n 1))))
+      (define-integrable (od? n) (not (ev? n)))
+      (ev? 5)))
+  (test-equal "mutually recursive define-integrable, first-class and inline"
+    '(#t #f (#t #f #t #f))
+    (let ()
+      (define-integrable (ev? n) (or (zero? n) (od? (- n 1))))
+      (define-integrable (od? n) (not (ev? n)))
+      (list (ev? 10) (od? 10) (map ev? '(0 1 2 3)))))
+  (test-equal "define-values: Vicare's body form (the reproducer)" '(1 2 3)
+    (let () (define-values (a b c) #t (values 1 2 3)) (list a b c)))
+  (test-equal "define-values: the body may define, rest formals" '(3 (4 5))
+    (let ()
+      (define-values (p . q) (define z 3) (values z 4 5))
+      (list p q)))
+  (test-equal "define-values with one expression is Guile's" '(1 2)
+    (let ()
+      (define-values (a b) (values 1 2))
+      (list a b)))
+  (test-equal "define-values body form at the top level of a module" '(7 8)
+    (let ((m (make-fresh-user-module)))
+      (module-use! m (resolve-interface
+                      '(vicare-compat language-extensions syntaxes)))
+      (eval '(define-values (tx ty) (define k 7) (values k (+ k 1))) m)
+      (list (eval 'tx m) (eval 'ty m)))))
+
 (test-group "(vicare language-extensions syntaxes)"
   (test-equal "callet drops labels" '(1 2 3) (callet list (a 1) 2 (c 3)))
   (test-equal "callet: any (identifier expr) is a label, as in Vicare" '(x)
@@ -356,6 +405,14 @@
                 define-syntax-rule)))
     (test-eq "define-values is Guile's own"
       (module-variable the-root-module 'define-values)
-      (module-variable umbrella 'define-values))))
+      (module-variable umbrella 'define-values))
+    (test-equal "the only core binding (vicare-compat) gives another meaning: exit"
+      '(exit)
+      (filter-map (lambda (name)
+                    (let ((core (module-variable the-root-module name)))
+                      (and core
+                           (not (eq? core (module-variable umbrella name)))
+                           name)))
+                  (module-map (lambda (name var) name) umbrella)))))
 
 (test-end "syntaxes")

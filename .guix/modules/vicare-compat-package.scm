@@ -2,29 +2,46 @@
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 ;;;
-;;; Build from a checkout:         guix build -f guix.scm
-;;; Development environment:       guix shell -D -f guix.scm
+;;; The package of this checkout, or of an unpacked release tarball, in
+;;; the form Guix's manual recommends for a repository that is its own
+;;; channel (.guix-channel).  From the top directory:
+;;;
+;;;   guix build -f guix.scm           build the package
+;;;   guix shell -D -f guix.scm        a development environment
 
 (define-module (vicare-compat-package)
   #:use-module (guix packages)
   #:use-module (guix gexp)
+  #:use-module (guix utils)
   #:use-module (guix git-download)
   #:use-module (guix build-system gnu)
   #:use-module ((guix licenses) #:prefix license:)
   #:use-module (gnu packages autotools)
   #:use-module (gnu packages guile)
+  #:use-module (gnu packages multiprecision)
   #:use-module (gnu packages pkg-config)
   #:use-module (gnu packages texinfo))
 
-(define %source-dir (dirname (dirname (dirname (current-filename)))))
+;; The top directory: this file is .guix/modules/vicare-compat-package.scm.
+(define %top-directory
+  (dirname (dirname (current-source-directory))))
+
+(define vcs-file?
+  ;; In a git checkout, the files under version control; elsewhere (an
+  ;; unpacked release tarball) every file.  The tarball may sit inside
+  ;; another git work tree, whose predicate would select none of its files:
+  ;; so git is asked only when the top directory has its own .git.
+  (or (and (file-exists? (string-append %top-directory "/.git"))
+           (git-predicate %top-directory))
+      (const #t)))
 
 (define-public guile-vicare-compat
   (package
     (name "guile-vicare-compat")
     (version "0.1.0-git")
-    (source (local-file %source-dir
+    (source (local-file "../.." "guile-vicare-compat-checkout"
                         #:recursive? #t
-                        #:select? (git-predicate %source-dir)))
+                        #:select? vcs-file?))
     (build-system gnu-build-system)
     (arguments
      (list
@@ -33,7 +50,7 @@
       #:make-flags #~(list "GUILE_AUTO_COMPILE=0")))
     (native-inputs (list autoconf automake libtool pkg-config texinfo
                          guile-3.0))
-    (inputs (list guile-3.0))
+    (inputs (list guile-3.0 gmp))           ;src/ includes gmp.h
     (synopsis "Vicare Scheme's shared-memory toolbox for Guile")
     (description
      "guile-vicare-compat gives GNU Guile what Vicare Scheme had for sharing

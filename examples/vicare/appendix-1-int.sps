@@ -1,7 +1,6 @@
 #!r6rs
-;;; The first program of the appendix "Shared memory through mmap" of
-;;; Vicare Scheme's manual, in its original form, as the project's seed
-;;; (shared/seeds) gives it, with the lines the seed lost restored.
+;;; The first program of the appendix "Shared memory through mmap"
+;;; of Vicare Scheme's manual, in its original form.
 ;;; It runs unchanged on Guile with this package: guile appendix-1-int.sps
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 (import (vicare)

@@ -15,9 +15,10 @@
 (define-module (vicare-compat alias)
   #:export (re-export-modules!))
 
-(define (re-export-modules! module sources)
-  "Export from @var{module} every public binding of the modules named in
-the list @var{sources}; when two sources have a name, the first wins."
+(define* (re-export-modules! module sources #:key (except '()))
+  "Export from MODULE every public binding of the modules named in the
+list SOURCES, except the names in the list EXCEPT; when two sources have
+a name, the first wins."
   (let ((public (module-public-interface module))
         (core (resolve-module '(guile))))
     (for-each
@@ -25,7 +26,8 @@ the list @var{sources}; when two sources have a name, the first wins."
        (let ((iface (resolve-interface source)))
          (module-for-each
           (lambda (name var)
-            (unless (module-local-variable public name)
+            (unless (or (module-local-variable public name)
+                        (memq name except))
               (when (or (hashq-ref (module-replacements iface) name)
                         (let ((core-var (module-variable core name)))
                           (and core-var (not (eq? core-var var)))))

@@ -49,14 +49,14 @@
          (string-append "(" (symbol->string name) (caddr entry)))))
     '(("pointer-atomic-ref-c-" ""
        " memory offset) -- atomically load the integer at the aligned
-address @var{memory} + @var{offset}.")
+address MEMORY + OFFSET.")
       ("pointer-atomic-set-c-" "!"
-       " memory offset value) -- atomically store @var{value}; return no
+       " memory offset value) -- atomically store VALUE; return no
 values.")
       ("pointer-atomic-fetch-add-c-" "!"
-       " memory offset delta) -- atomically add @var{delta} (wrapping) and
+       " memory offset delta) -- atomically add DELTA (wrapping) and
 return the previous value.")
       ("pointer-atomic-compare-and-swap-c-" "!"
-       " memory offset expected new) -- atomically store @var{new} if the
-integer equals @var{expected}; return whether it did."))))
+       " memory offset expected new) -- atomically store NEW if the
+integer equals EXPECTED; return whether it did."))))
  '("sint32" "uint32" "sint64" "uint64"))

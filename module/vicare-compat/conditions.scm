@@ -123,46 +123,46 @@
  (lambda (entry)
    (set-procedure-property! (car entry) 'documentation (cdr entry)))
  `((,make-procedure-precondition-violation
-    . "Make a @code{&procedure-precondition-violation} condition.")
+    . "Make a '&procedure-precondition-violation' condition.")
    (,procedure-precondition-violation?
-    . "Is OBJ a condition with a @code{&procedure-precondition-violation}?")
+    . "Is OBJ a condition with a '&procedure-precondition-violation'?")
    (,make-procedure-argument-violation
-    . "Make a @code{&procedure-argument-violation} condition.")
+    . "Make a '&procedure-argument-violation' condition.")
    (,procedure-argument-violation?
-    . "Is OBJ a condition with a @code{&procedure-argument-violation}?")
+    . "Is OBJ a condition with a '&procedure-argument-violation'?")
    (,make-procedure-signature-argument-violation
     . "(make-procedure-signature-argument-violation index expression value)
-Make a @code{&procedure-signature-argument-violation} condition.")
+Make a '&procedure-signature-argument-violation' condition.")
    (,procedure-signature-argument-violation?
-    . "Is OBJ a condition with a @code{&procedure-signature-argument-violation}?")
+    . "Is OBJ a condition with a '&procedure-signature-argument-violation'?")
    (,procedure-signature-argument-violation.one-based-argument-index
     . "The position (from 1) of the argument that failed its check.")
    (,procedure-signature-argument-violation.failed-expression
-    . "The check that the argument failed, a symbol such as @code{pointer?}.")
+    . "The check that the argument failed, a symbol such as 'pointer?'.")
    (,procedure-signature-argument-violation.offending-value
     . "The value of the argument that failed its check.")
    (,make-procedure-arguments-consistency-violation
-    . "Make a @code{&procedure-arguments-consistency-violation} condition.")
+    . "Make a '&procedure-arguments-consistency-violation' condition.")
    (,procedure-arguments-consistency-violation?
-    . "Is OBJ a condition with a @code{&procedure-arguments-consistency-violation}?")
-   (,make-out-of-memory-error . "Make an @code{&out-of-memory-error} condition.")
-   (,out-of-memory-error? . "Is OBJ a condition with an @code{&out-of-memory-error}?")
+    . "Is OBJ a condition with a '&procedure-arguments-consistency-violation'?")
+   (,make-out-of-memory-error . "Make an '&out-of-memory-error' condition.")
+   (,out-of-memory-error? . "Is OBJ a condition with an '&out-of-memory-error'?")
    (,make-errno-condition
-    . "(make-errno-condition code) Make an @code{&errno} condition; CODE is a
+    . "(make-errno-condition code) Make an '&errno' condition; CODE is a
 negated errno value, as in Vicare.")
-   (,errno-condition? . "Is OBJ a condition with an @code{&errno}?")
-   (,condition-errno . "The negated errno code of an @code{&errno} condition.")
-   (,make-i/o-eagain . "Make an @code{&i/o-eagain} condition.")
-   (,i/o-eagain-error? . "Is OBJ a condition with an @code{&i/o-eagain}?")
-   (,make-non-reinstatable-violation . "Make a @code{&non-reinstatable} condition.")
-   (,non-reinstatable-violation? . "Is OBJ a condition with a @code{&non-reinstatable}?")
+   (,errno-condition? . "Is OBJ a condition with an '&errno'?")
+   (,condition-errno . "The negated errno code of an '&errno' condition.")
+   (,make-i/o-eagain . "Make an '&i/o-eagain' condition.")
+   (,i/o-eagain-error? . "Is OBJ a condition with an '&i/o-eagain'?")
+   (,make-non-reinstatable-violation . "Make a '&non-reinstatable' condition.")
+   (,non-reinstatable-violation? . "Is OBJ a condition with a '&non-reinstatable'?")
    (,make-i/o-wrong-fasl-header-error
-    . "Make an @code{&i/o-wrong-fasl-header-error} condition.")
+    . "Make an '&i/o-wrong-fasl-header-error' condition.")
    (,i/o-wrong-fasl-header-error?
-    . "Is OBJ a condition with an @code{&i/o-wrong-fasl-header-error}?")
+    . "Is OBJ a condition with an '&i/o-wrong-fasl-header-error'?")
    (,make-fasl-read-error
-    . "(make-fasl-read-error offset) Make a @code{&fasl-read-error} condition.")
-   (,fasl-read-error? . "Is OBJ a condition with a @code{&fasl-read-error}?")
+    . "(make-fasl-read-error offset) Make a '&fasl-read-error' condition.")
+   (,fasl-read-error? . "Is OBJ a condition with a '&fasl-read-error'?")
    (,fasl-read-error-offset
     . "The byte offset, from the start of the header, of a FASL read error.")))
 
@@ -181,30 +181,30 @@ negated errno value, as in Vicare.")
                   (list (make-irritants-condition irritants))))))
 
 (define (procedure-argument-violation who message . irritants)
-  "Raise a non-continuable @code{&procedure-argument-violation} with
-@var{who}, @var{message} and @var{irritants}."
+  "Raise a non-continuable '&procedure-argument-violation' with
+WHO, MESSAGE and IRRITANTS."
   (raise-compound who message (list (make-procedure-argument-violation))
                   irritants))
 
 (define (procedure-arguments-consistency-violation who message . irritants)
-  "Raise a non-continuable @code{&procedure-arguments-consistency-violation}
-with @var{who}, @var{message} and @var{irritants}: each argument is valid
+  "Raise a non-continuable '&procedure-arguments-consistency-violation'
+with WHO, MESSAGE and IRRITANTS: each argument is valid
 alone, but their combination is not."
   (raise-compound who message
                   (list (make-procedure-arguments-consistency-violation))
                   irritants))
 
 (define (procedure-signature-argument-violation who index expression value)
-  "Raise a @code{&procedure-signature-argument-violation}: argument number
-@var{index} (1-based) of @var{who} is @var{value}, which fails the check
-@var{expression}."
+  "Raise a '&procedure-signature-argument-violation': argument number
+INDEX (1-based) of WHO is VALUE, which fails the check
+EXPRESSION."
   (raise-compound who "failed argument validation"
                   (list (make-procedure-signature-argument-violation
                          index expression value))
                   (list value)))
 
 (define (%vc-raise kind who message irritants extra)
-  "Build and raise the condition of @var{kind} for the C extension."
+  "Build and raise the condition of KIND for the C extension."
   (case kind
     ((argument)
      (raise-compound who message

@@ -100,19 +100,19 @@
 ;;; ---------------------------------------------------------------- strings
 
 (define (string->cstring str)
-  "Return a fresh malloc'd C string holding @var{str} encoded as ASCII."
+  "Return a fresh malloc'd C string holding STR encoded as ASCII."
   (check string->cstring 1 string? string? str)
   (%bytevector->cstring (encode 'string->cstring str 128)))
 
 (define (string->guarded-cstring str)
-  "Return a guarded C string holding @var{str} encoded as Latin-1."
+  "Return a guarded C string holding STR encoded as Latin-1."
   (check string->guarded-cstring 1 string? string? str)
   (%bytevector->guarded-cstring (encode 'string->guarded-cstring str 256)))
 
 (define cstring->string
   (case-lambda
-    "(cstring->string ptr [count]) -- the C string at @var{ptr} decoded as
-ASCII: up to its NUL, or exactly @var{count} bytes."
+    "(cstring->string ptr [count]) -- the C string at PTR decoded as
+ASCII: up to its NUL, or exactly COUNT bytes."
     ((ptr)
      (check-readable cstring->string ptr)
      (decode-ascii 'cstring->string (%cstring->bytevector ptr) ptr))
@@ -130,11 +130,11 @@ ASCII: up to its NUL, or exactly @var{count} bytes."
     (utf16->string (%cstring16->bytevector ptr) endianness-expr)))
 
 (define-utf16 cstring16n->string (native-endianness)
-  "Return the NUL-terminated UTF-16 string at @var{ptr}, native byte order.")
+  "Return the NUL-terminated UTF-16 string at PTR, native byte order.")
 (define-utf16 cstring16le->string (endianness little)
-  "Return the NUL-terminated UTF-16LE string at @var{ptr}.")
+  "Return the NUL-terminated UTF-16LE string at PTR.")
 (define-utf16 cstring16be->string (endianness big)
-  "Return the NUL-terminated UTF-16BE string at @var{ptr}.")
+  "Return the NUL-terminated UTF-16BE string at PTR.")
 
 ;;; ------------------------------------------------------------------ argv
 
@@ -144,17 +144,17 @@ ASCII: up to its NUL, or exactly @var{count} bytes."
   (map (lambda (s) (encode who s 128)) strs))
 
 (define (strings->argv strs)
-  "Return a malloc'd NULL-terminated argv array of the strings @var{strs},
+  "Return a malloc'd NULL-terminated argv array of the strings STRS,
 encoded as ASCII."
   (%bytevectors->argv (strings->bytevectors 'strings->argv strs)))
 
 (define (strings->guarded-argv strs)
-  "Like @code{strings->argv}, the memory being guarded."
+  "Like 'strings->argv', the memory being guarded."
   (%bytevectors->guarded-argv
    (strings->bytevectors 'strings->guarded-argv strs)))
 
 (define (argv->strings ptr)
-  "Return the strings of the argv array at @var{ptr}, decoded as ASCII."
+  "Return the strings of the argv array at PTR, decoded as ASCII."
   (check-readable argv->strings ptr)
   (map (lambda (bv) (decode-ascii 'argv->strings bv ptr))
        (%argv->bytevectors ptr)))
@@ -169,7 +169,7 @@ encoded as ASCII."
 (define errno
   (case-lambda
     "(errno) -- the errno code this thread last recorded: 0, or a negated
-errno constant such as @code{EINVAL}.  (errno code) -- record @var{code}."
+errno constant such as 'EINVAL'.  (errno code) -- record CODE."
     (() (fluid-ref errno-cell))
     ((code)
      (check errno 1 errno-code? errno-code? code)
@@ -181,31 +181,31 @@ errno constant such as @code{EINVAL}.  (errno code) -- record @var{code}."
  (lambda (entry)
    (set-procedure-property! (car entry) 'documentation (cdr entry)))
  `((,%bytevector->cstring . "(bytevector->cstring bv) -- a fresh malloc'd
-C string: the bytes of @var{bv}, verbatim, then a NUL.")
+C string: the bytes of BV, verbatim, then a NUL.")
    (,%bytevector->guarded-cstring . "(bytevector->guarded-cstring bv) --
-like @code{bytevector->cstring}, the memory being guarded.")
+like 'bytevector->cstring', the memory being guarded.")
    (,%cstring->bytevector . "(cstring->bytevector ptr [count]) -- the bytes
-of the C string at @var{ptr} up to its NUL, or exactly @var{count} bytes.")
+of the C string at PTR up to its NUL, or exactly COUNT bytes.")
    (,%cstring16->bytevector . "(cstring16->bytevector ptr) -- the bytes at
-@var{ptr} before the first 16-bit zero unit.")
-   (,%strlen . "(strlen ptr) -- the length of the C string at @var{ptr}.")
-   (,%strcmp . "(strcmp p1 p2) -- C's @code{strcmp}; only the sign of the
+PTR before the first 16-bit zero unit.")
+   (,%strlen . "(strlen ptr) -- the length of the C string at PTR.")
+   (,%strcmp . "(strcmp p1 p2) -- C's 'strcmp'; only the sign of the
 result is meaningful.")
-   (,%strncmp . "(strncmp p1 p2 count) -- C's @code{strncmp}.")
+   (,%strncmp . "(strncmp p1 p2 count) -- C's 'strncmp'.")
    (,%strdup . "(strdup ptr) -- a fresh malloc'd copy of a C string.")
-   (,%guarded-strdup . "(guarded-strdup ptr) -- like @code{strdup}, the
+   (,%guarded-strdup . "(guarded-strdup ptr) -- like 'strdup', the
 memory being guarded.")
    (,%strndup . "(strndup ptr count) -- a fresh malloc'd copy of at most
-@var{count} bytes of a C string, NUL-terminated.")
+COUNT bytes of a C string, NUL-terminated.")
    (,%guarded-strndup . "(guarded-strndup ptr count) -- like
-@code{strndup}, the memory being guarded.")
+'strndup', the memory being guarded.")
    (,%bytevectors->argv . "(bytevectors->argv list) -- one malloc'd block
 holding a NULL-terminated argv array of the bytevectors' bytes.")
    (,%bytevectors->guarded-argv . "(bytevectors->guarded-argv list) -- like
-@code{bytevectors->argv}, the memory being guarded.")
+'bytevectors->argv', the memory being guarded.")
    (,%argv->bytevectors . "(argv->bytevectors ptr) -- the strings of the
-argv array at @var{ptr}, as bytevectors.")
+argv array at PTR, as bytevectors.")
    (,%argv-length . "(argv-length ptr) -- the number of strings of the argv
-array at @var{ptr}.")))
+array at PTR.")))
 
 ;;; cstrings.scm ends here

@@ -16,9 +16,9 @@
   #:replace (exit))
 
 (define* (exit #:optional (status 0))
-  "End the process at once with @var{status}: no @code{dynamic-wind}
-after-thunks and no @code{unwind-protect} cleanups run.  A fixnum status is
-the exit code; any other object, @code{#t} included, gives exit code 1.
+  "End the process at once with STATUS: no 'dynamic-wind'
+after-thunks and no 'unwind-protect' cleanups run.  A fixnum status is
+the exit code; any other object, #t included, gives exit code 1.
 Scheme output ports are flushed first."
   (flush-all-ports)
   (primitive-exit (if (and (exact-integer? status)

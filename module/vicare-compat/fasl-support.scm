@@ -36,6 +36,9 @@
   #:use-module ((rnrs records procedural)
                 #:select (make-record-type-descriptor))
   #:use-module (ice-9 threads)
+  #:use-module ((ice-9 ports internal)
+                #:select (port-read-buffering port-read-buffer
+                          port-buffer-cur port-buffer-end))
   #:export (fasl-support))
 
 ;;; ---------------------------------------------------------- record types
@@ -175,6 +178,16 @@ same one every time within this process."
           (hashq-set! symbol->unique sym unique)
           unique))))
 
+;;; ----------------------------------------------------------------- ports
+
+(define (input-buffered port)
+  "The number of bytes waiting in the read buffer of input PORT when
+PORT is buffered; minus one minus that number when it is unbuffered (its
+next bytes then come straight from its file descriptor)."
+  (let* ((buf (port-read-buffer port))
+         (n (- (port-buffer-end buf) (port-buffer-cur buf))))
+    (if (eqv? (port-read-buffering port) 1) (- -1 n) n)))
+
 ;;; ------------------------------------------------------------- the vector
 
 (define fasl-support
@@ -187,6 +200,7 @@ same one every time within this process."
           make-rtd
           make-struct-rtd
           gensym-from
-          gensym-unique))
+          gensym-unique
+          input-buffered))
 
 ;;; fasl-support.scm ends here

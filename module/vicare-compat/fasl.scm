@@ -29,24 +29,24 @@
  (lambda (entry)
    (set-procedure-property! (car entry) 'documentation (cdr entry)))
  `((,%fasl-write . "(fasl-write obj port [libraries]) -- write the FASL
-encoding of @var{obj} (header included) to the binary output @var{port},
+encoding of OBJ (header included) to the binary output PORT,
 preceded by one foreign-library entry per string of the list
-@var{libraries}.  Writes nothing when @var{obj} holds an object FASL
+LIBRARIES.  Writes nothing when OBJ holds an object FASL
 cannot carry.  Returns no values.")
    (,%fasl-read . "(fasl-read port) -- read one FASL header and datum from
-the binary input @var{port} and return the datum.  Consumes exactly the
+the binary input PORT and return the datum.  Consumes exactly the
 datum's bytes: what follows stays in the port.")
    (,%fasl-encode . "(fasl-encode obj) -- a fresh bytevector holding the
-FASL encoding of @var{obj}, header included.")
+FASL encoding of OBJ, header included.")
    (,%fasl-decode . "(fasl-decode bv [start [count]]) -- the datum encoded
-in the @var{count} bytes of @var{bv} from @var{start} (default: all of
-the rest); raises @code{&fasl-read-error} unless it ends exactly there.")
+in the COUNT bytes of BV from START (default: all of
+the rest); raises '&fasl-read-error' unless it ends exactly there.")
    (,%fasl-write-memory . "(fasl-write-memory obj pointer limit) -- write
-the FASL encoding of @var{obj} to the memory at @var{pointer}, at most
-@var{limit} bytes; return the number of bytes written.  Raises
-@code{&procedure-arguments-consistency-violation} when it does not fit.")
+the FASL encoding of OBJ to the memory at POINTER, at most
+LIMIT bytes; return the number of bytes written.  Raises
+'&procedure-arguments-consistency-violation' when it does not fit.")
    (,%fasl-read-memory . "(fasl-read-memory pointer limit) -- decode one
-FASL datum from the memory at @var{pointer}, reading at most @var{limit}
+FASL datum from the memory at POINTER, reading at most LIMIT
 bytes; return two values: the datum and the number of bytes it used.")))
 
 ;;; fasl.scm ends here

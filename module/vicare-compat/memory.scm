@@ -81,15 +81,15 @@
             (%block-size mb) (if (%block-owner? mb) "#t" "#f"))))
 
 (define (make-memory-block pointer size)
-  "Return a memory-block for the @var{size} bytes at @var{pointer}; it does
+  "Return a memory-block for the SIZE bytes at POINTER; it does
 not own them."
   (check make-memory-block 1 pointer? pointer? pointer)
   (check make-memory-block 2 size_t? size_t? size)
   (%make-memory-block (pointer-clone pointer) size #f))
 
 (define (make-memory-block/guarded pointer size)
-  "Return a memory-block that owns the @var{size} bytes at @var{pointer}:
-C @code{free} runs on them when the block is collected."
+  "Return a memory-block that owns the SIZE bytes at POINTER:
+C 'free' runs on them when the block is collected."
   (check make-memory-block/guarded 1 pointer? pointer? pointer)
   (check make-memory-block/guarded 2 size_t? size_t? size)
   (%make-memory-block (%%vc-guard! (pointer-clone pointer) size) size #t))
@@ -99,7 +99,7 @@ C @code{free} runs on them when the block is collected."
   (%make-memory-block (null-pointer) 0 #f))
 
 (define (memory-block?/non-null obj)
-  "Return @code{#t} if @var{obj} is a memory-block whose pointer is not
+  "Return #t if OBJ is a memory-block whose pointer is not
 NULL."
   (and (memory-block? obj)
        (not (zero? (pointer-address (%block-pointer obj))))))
@@ -107,17 +107,17 @@ NULL."
 (define memory-block?/not-null memory-block?/non-null)
 
 (define (memory-block-pointer mb)
-  "Return a fresh pointer to the memory of @var{mb}."
+  "Return a fresh pointer to the memory of MB."
   (check memory-block-pointer 1 memory-block? memory-block? mb)
   (pointer-clone (%block-pointer mb)))
 
 (define (memory-block-size mb)
-  "Return the size in bytes of @var{mb}."
+  "Return the size in bytes of MB."
   (check memory-block-size 1 memory-block? memory-block? mb)
   (%block-size mb))
 
 (define (memory-block-reset mb)
-  "Free the memory of @var{mb} if it owns it; then make it a NULL block of
+  "Free the memory of MB if it owns it; then make it a NULL block of
 size 0 that owns nothing."
   (check memory-block-reset 1 memory-block? memory-block? mb)
   (when (%block-owner? mb)
@@ -142,13 +142,13 @@ size 0 that owns nothing."
                       acc))))))
 
 (define (memory-block=? mb0 . mbs)
-  "Return @code{#t} if all the blocks have the same address and size."
+  "Return #t if all the blocks have the same address and size."
   (let ((keys (block-keys 'memory-block=? (cons mb0 mbs))))
     (and-map (lambda (key) (equal? key (car keys))) (cdr keys))))
 
 (define (memory-block!=? mb0 . mbs)
-  "Return @code{#t} if no two of the blocks have the same address and size;
-a single block gives @code{#f}."
+  "Return #t if no two of the blocks have the same address and size;
+a single block gives #f."
   (let loop ((keys (block-keys 'memory-block!=? (cons mb0 mbs))))
     (and (pair? (cdr keys))
          (not (member (car keys) (cdr keys)))
@@ -165,10 +165,10 @@ a single block gives @code{#f}."
                     (loop (+ i 1))))))))
 
 (define (with-local-storage lengths proc)
-  "Call @var{proc} with one fresh pointer per element of @var{lengths}, a
+  "Call PROC with one fresh pointer per element of LENGTHS, a
 vector of non-negative fixnums, each to a block of that many bytes,
 16-byte aligned, that lives at least as long as the pointer; return what
-@var{proc} returns."
+PROC returns."
   (check with-local-storage 1 lengths? lengths? lengths)
   (check with-local-storage 2 procedure? procedure? proc)
   ;; One bytevector for all the blocks: Guile keeps it alive as long as a
@@ -190,35 +190,35 @@ vector of non-negative fixnums, each to a block of that many bytes,
 (for-each
  (lambda (entry)
    (set-procedure-property! (car entry) 'documentation (cdr entry)))
- `((,%malloc . "(malloc nbytes) -- allocate @var{nbytes} bytes; return a
+ `((,%malloc . "(malloc nbytes) -- allocate NBYTES bytes; return a
 fresh pointer.  Raises &out-of-memory-error on failure.")
-   (,%guarded-malloc . "(guarded-malloc nbytes) -- like @code{malloc}; the
+   (,%guarded-malloc . "(guarded-malloc nbytes) -- like 'malloc'; the
 memory is freed when the pointer object is collected.")
-   (,%calloc . "(calloc count size) -- allocate @var{count} zeroed elements
-of @var{size} bytes; return a fresh pointer.")
-   (,%guarded-calloc . "(guarded-calloc count size) -- like @code{calloc};
+   (,%calloc . "(calloc count size) -- allocate COUNT zeroed elements
+of SIZE bytes; return a fresh pointer.")
+   (,%guarded-calloc . "(guarded-calloc count size) -- like 'calloc';
 the memory is freed when the pointer object is collected.")
    (,%realloc . "(realloc memory nbytes) -- resize the memory of
-@var{memory}, a pointer or memory-block, changing it in place; return it.")
+MEMORY, a pointer or memory-block, changing it in place; return it.")
    (,%guarded-realloc . "(guarded-realloc memory nbytes) -- like
-@code{realloc}, and the memory becomes guarded.")
-   (,%free . "(free memory) -- free the memory of @var{memory}, a pointer
+'realloc', and the memory becomes guarded.")
+   (,%free . "(free memory) -- free the memory of MEMORY, a pointer
 or memory-block, and set it to NULL in place; return no values.")
-   (,%memcpy . "(memcpy dst src count) -- copy @var{count} bytes between
+   (,%memcpy . "(memcpy dst src count) -- copy COUNT bytes between
 non-overlapping pointers; return no values.")
-   (,%memmove . "(memmove dst src count) -- copy @var{count} bytes between
+   (,%memmove . "(memmove dst src count) -- copy COUNT bytes between
 possibly overlapping pointers; return no values.")
-   (,%memset . "(memset ptr byte count) -- set @var{count} bytes at
-@var{ptr} to @var{byte}, in [-128, 255]; return no values.")
-   (,%memcmp . "(memcmp p1 p2 count) -- compare @var{count} bytes; return
+   (,%memset . "(memset ptr byte count) -- set COUNT bytes at
+PTR to BYTE, in [-128, 255]; return no values.")
+   (,%memcmp . "(memcmp p1 p2 count) -- compare COUNT bytes; return
 C's result, whose sign is meaningful.")
    (,%memory-copy . "(memory-copy dst dst.start src src.start count) --
-copy @var{count} bytes; each buffer is a pointer or a bytevector.")
+copy COUNT bytes; each buffer is a pointer or a bytevector.")
    (,%memory->bytevector . "(memory->bytevector ptr nbytes) -- a fresh
-bytevector holding the @var{nbytes} bytes at @var{ptr}.")
-   (,%bytevector->memory . "(bytevector->memory bv) -- copy @var{bv} to
+bytevector holding the NBYTES bytes at PTR.")
+   (,%bytevector->memory . "(bytevector->memory bv) -- copy BV to
 fresh malloc'd memory; return two values, the pointer and the length.")
    (,%bytevector->guarded-memory . "(bytevector->guarded-memory bv) -- like
-@code{bytevector->memory}, the memory being guarded.")))
+'bytevector->memory', the memory being guarded.")))
 
 ;;; memory.scm ends here

@@ -69,56 +69,56 @@
   (make-pointer 0))
 
 (define (pointer-clone ptr)
-  "Return a fresh pointer with the address of @var{ptr}."
+  "Return a fresh pointer with the address of PTR."
   (check pointer-clone 1 pointer? pointer? ptr)
   (make-pointer (pointer-address ptr)))
 
 (define (false-or-pointer? obj)
-  "Return @code{#t} if @var{obj} is @code{#f} or a pointer."
+  "Return #t if OBJ is #f or a pointer."
   (or (not obj) (pointer? obj)))
 
 (define (pointer-null? obj)
-  "Return @code{#t} if @var{obj} is a pointer to address 0."
+  "Return #t if OBJ is a pointer to address 0."
   (and (pointer? obj) (zero? (pointer-address obj))))
 
 (define (pointer-non-null? obj)
-  "Return @code{#t} if @var{obj} is a pointer to an address other than 0."
+  "Return #t if OBJ is a pointer to an address other than 0."
   (and (pointer? obj) (not (zero? (pointer-address obj)))))
 
 (define (list-of-pointers? obj)
-  "Return @code{#t} if @var{obj} is a proper list, possibly empty, of
+  "Return #t if OBJ is a proper list, possibly empty, of
 pointers."
   (and (list? obj) (every pointer? obj)))
 
 (define (pointer-and-offset? ptr delta)
-  "Return @code{#t} if the address of @var{ptr} plus the exact integer
-@var{delta} is a valid address, in [0, 2^64-1]."
+  "Return #t if the address of PTR plus the exact integer
+DELTA is a valid address, in [0, 2^64-1]."
   (check pointer-and-offset? 1 pointer? pointer? ptr)
   (check pointer-and-offset? 2 exact-integer? exact-integer? delta)
   (<= 0 (+ (pointer-address ptr) delta) greatest-address))
 
 (define (pointer->integer ptr)
-  "Return the address of @var{ptr}, an exact non-negative integer."
+  "Return the address of PTR, an exact non-negative integer."
   (check pointer->integer 1 pointer? pointer? ptr)
   (pointer-address ptr))
 
 (define (integer->pointer n)
-  "Return a fresh pointer to address @var{n}, an exact integer in
+  "Return a fresh pointer to address N, an exact integer in
 [0, 2^64-1]."
   (check integer->pointer 1 machine-word? machine-word? n)
   (make-pointer n))
 
 (define (pointer-diff p1 p2)
-  "Return the address of @var{p1} minus the address of @var{p2}, an
+  "Return the address of P1 minus the address of P2, an
 exact integer."
   (check pointer-diff 1 pointer? pointer? p1)
   (check pointer-diff 2 pointer? pointer? p2)
   (- (pointer-address p1) (pointer-address p2)))
 
 (define (pointer-add ptr delta)
-  "Return a fresh pointer to the address of @var{ptr} plus @var{delta}, a
-@code{ptrdiff_t} value.  A result outside [0, 2^64-1] raises
-@code{&procedure-arguments-consistency-violation}."
+  "Return a fresh pointer to the address of PTR plus DELTA, a
+'ptrdiff_t' value.  A result outside [0, 2^64-1] raises
+'&procedure-arguments-consistency-violation'."
   (check pointer-add 1 pointer? pointer? ptr)
   (check pointer-add 2 ptrdiff_t? ptrdiff? delta)
   (let ((address (+ (pointer-address ptr) delta)))
@@ -147,19 +147,19 @@ exact integer."
     (apply compare (addresses 'name (cons p0 ps)))))
 
 (define-chained pointer=? =
-  "Return @code{#t} if all the pointers have the same address.")
+  "Return #t if all the pointers have the same address.")
 (define-chained pointer<? <
-  "Return @code{#t} if the addresses of the pointers are increasing.")
+  "Return #t if the addresses of the pointers are increasing.")
 (define-chained pointer>? >
-  "Return @code{#t} if the addresses of the pointers are decreasing.")
+  "Return #t if the addresses of the pointers are decreasing.")
 (define-chained pointer<=? <=
-  "Return @code{#t} if the addresses of the pointers are non-decreasing.")
+  "Return #t if the addresses of the pointers are non-decreasing.")
 (define-chained pointer>=? >=
-  "Return @code{#t} if the addresses of the pointers are non-increasing.")
+  "Return #t if the addresses of the pointers are non-increasing.")
 
 (define (pointer!=? p0 . ps)
-  "Return @code{#t} if no two of the pointers have the same address; a
-single pointer gives @code{#f}."
+  "Return #t if no two of the pointers have the same address; a
+single pointer gives #f."
   (let ((sorted (sort (addresses 'pointer!=? (cons p0 ps)) <)))
     (and (pair? (cdr sorted))
          (let loop ((a (car sorted)) (rest (cdr sorted)))
@@ -183,7 +183,7 @@ single pointer gives @code{#f}."
   "Return the argument, itself, with the least address.")
 
 (define (pointer-hash ptr)
-  "Return a non-negative fixnum hash of the address of @var{ptr}; pointers
+  "Return a non-negative fixnum hash of the address of PTR; pointers
 with the same address have the same hash."
   (check pointer-hash 1 pointer? pointer? ptr)
   (let ((a (pointer-address ptr)))
@@ -238,7 +238,7 @@ with the same address have the same hash."
   (set-procedure-property! proc 'documentation text))
 
 (document! %set-pointer-null!
-  "(set-pointer-null! ptr) -- set the address of @var{ptr} to 0, in place;
+  "(set-pointer-null! ptr) -- set the address of PTR to 0, in place;
 return no values.")
 
 ;; The docstrings of the 104 peek/poke primitives, from the C type names.
@@ -250,18 +250,18 @@ return no values.")
    (lambda (entry)
      (let ((suffix (car entry)) (ctype (cadr entry)) (kind (caddr entry)))
        (doc! (symbol-append 'pointer-ref-c- suffix)
-             "(~a memory offset) -- the @code{~a} at byte @var{offset} from
-@var{memory}, a pointer or a memory-block." ctype)
+             "(~a memory offset) -- the '~a' at byte OFFSET from
+MEMORY, a pointer or a memory-block." ctype)
        (doc! (symbol-append 'array-ref-c- suffix)
-             "(~a memory index) -- element @var{index} of the array of
-@code{~a} at @var{memory}, a pointer or a memory-block." ctype)
+             "(~a memory index) -- element INDEX of the array of
+'~a' at MEMORY, a pointer or a memory-block." ctype)
        (doc! (symbol-append 'pointer-set-c- suffix '!)
-             "(~a memory offset value) -- store @var{value}, ~a, as a
-@code{~a} at byte @var{offset} from @var{memory}; return no values."
+             "(~a memory offset value) -- store VALUE, ~a, as a
+'~a' at byte OFFSET from MEMORY; return no values."
              kind ctype)
        (doc! (symbol-append 'array-set-c- suffix '!)
-             "(~a memory index value) -- store @var{value}, ~a, as
-element @var{index} of the array of @code{~a} at @var{memory}; return no
+             "(~a memory index value) -- store VALUE, ~a, as
+element INDEX of the array of '~a' at MEMORY; return no
 values." kind ctype)))
    %c-types))
 

@@ -20,10 +20,13 @@
   #:use-module ((vicare-compat primitives) #:prefix %)
   #:use-module (vicare-compat conditions)
   #:use-module (srfi srfi-9)
+  #:use-module ((srfi srfi-1) #:select (any))
+  #:use-module ((system syntax) #:select (syntax-module))
+  #:use-module ((vicare-compat exit) #:select ((exit . exit-now)))
   #:use-module ((rnrs base) #:select (assertion-violation))
   #:export (fork
             sem-timedwait
-            clock-gettime
+            clock-gettime clock-getres clock-settime
             make-struct-timespec struct-timespec?
             struct-timespec-tv_sec struct-timespec-tv_nsec
             set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
@@ -50,12 +53,14 @@
                (%WIFSTOPPED . WIFSTOPPED) (%WSTOPSIG . WSTOPSIG)
                (%WCOREDUMP . WCOREDUMP)
                (%nanosleep . nanosleep)
+               (%clock-getcpuclockid . clock-getcpuclockid)
                ;; errors
                (%errno->string . errno->string))
   #:re-export-and-replace ((%close . close)
                            (%waitpid . waitpid)
                            getpid getppid)
-  #:replace (strerror))
+  #:replace (strerror
+             (posix-cond-expand . cond-expand)))
 
 ;; mremap is Linux only, as in Vicare: defined when the C library has it.
 (when (module-variable (resolve-interface '(vicare-compat primitives)) 'mremap)
@@ -70,49 +75,49 @@
      (when var
        (set-procedure-property! (variable-ref var) 'documentation
                                 (cadr entry)))))
- '((sysconf "(sysconf name) -- the value of the system limit @var{name} (an
-@code{_SC_*} constant), or @code{#f} when it has no limit.")
+ '((sysconf "(sysconf name) -- the value of the system limit NAME (an
+'_SC_*' constant), or #f when it has no limit.")
    (mmap "(mmap address length protect flags fd offset) -- map memory and
-return a pointer to it.  @var{address} is @code{#f} or a pointer; @var{fd}
-is ignored (0 or -1) for @code{MAP_ANONYMOUS} maps.")
-   (munmap "(munmap address length) -- unmap the pages at @var{address}.")
+return a pointer to it.  ADDRESS is #f or a pointer; FD
+is ignored (0 or -1) for 'MAP_ANONYMOUS' maps.")
+   (munmap "(munmap address length) -- unmap the pages at ADDRESS.")
    (msync "(msync address length flags) -- write a shared file mapping back
-to its file (@code{MS_SYNC} or @code{MS_ASYNC}).")
+to its file ('MS_SYNC' or 'MS_ASYNC').")
    (mremap "(mremap address length new-length flags) -- resize a mapping;
 return the pointer to it, possibly at a new address (Linux only).")
    (madvise "(madvise address length advice) -- advise the kernel about the
-use of a mapping (@code{MADV_*}).")
+use of a mapping ('MADV_*').")
    (mprotect "(mprotect address length prot) -- change the protection of a
-mapping (@code{PROT_*}).")
+mapping ('PROT_*').")
    (mlock "(mlock address length) -- lock the pages in memory.")
    (munlock "(munlock address length) -- unlock the pages.")
    (mlockall "(mlockall flags) -- lock every page of the process
-(@code{MCL_CURRENT}, @code{MCL_FUTURE}).")
+('MCL_CURRENT', 'MCL_FUTURE').")
    (munlockall "(munlockall) -- unlock every page of the process.")
    (shm-open "(shm-open name oflag mode) -- open a POSIX shared memory
-object; return its file descriptor.  @var{name} is a string or a
+object; return its file descriptor.  NAME is a string or a
 bytevector.")
    (shm-unlink "(shm-unlink name) -- remove a POSIX shared memory object.")
-   (ftruncate "(ftruncate fd length) -- set the size of the file @var{fd}.")
-   (close "(close fd) -- close the file descriptor @var{fd}.")
+   (ftruncate "(ftruncate fd length) -- set the size of the file FD.")
+   (close "(close fd) -- close the file descriptor FD.")
    (sem-open "(sem-open name oflag mode [value]) -- open a named semaphore;
 return a pointer to it.")
    (sem-close "(sem-close sem) -- close a named semaphore.")
    (sem-unlink "(sem-unlink name) -- remove a named semaphore.")
    (sizeof-sem_t "(sizeof-sem_t) -- the size in bytes of a C
-@code{sem_t}.")
+'sem_t'.")
    (sem-init "(sem-init sem pshared [value]) -- initialise an unnamed
-semaphore at the pointer @var{sem}, shared between processes unless
-@var{pshared} is @code{#f}; return @var{sem}.")
+semaphore at the pointer SEM, shared between processes unless
+PSHARED is #f; return SEM.")
    (sem-destroy "(sem-destroy sem) -- destroy an unnamed semaphore.")
    (sem-post "(sem-post sem) -- increment the semaphore.")
    (sem-wait "(sem-wait sem) -- decrement the semaphore, waiting while it
 is zero.")
    (sem-trywait "(sem-trywait sem) -- decrement the semaphore if it is not
-zero: return @code{#t} if it did, @code{#f} if it would have blocked.")
+zero: return #t if it did, #f if it would have blocked.")
    (sem-getvalue "(sem-getvalue sem) -- the value of the semaphore.")
    (waitpid "(waitpid pid options) -- wait for a child and return its raw
-status, or @code{#f} when @var{options} has @code{WNOHANG} and no child
+status, or #f when OPTIONS has 'WNOHANG' and no child
 changed state.")
    (wait "(wait) -- wait for any child; return its raw status.")
    (WIFEXITED "(WIFEXITED status) -- did the child exit normally?")
@@ -124,9 +129,11 @@ signal?")
    (WSTOPSIG "(WSTOPSIG status) -- the signal that stopped the child.")
    (WCOREDUMP "(WCOREDUMP status) -- did the killed child dump core?")
    (nanosleep "(nanosleep secs nsecs) -- sleep; return two values, both
-@code{#f}.")
+#f.")
+   (clock-getcpuclockid "(clock-getcpuclockid pid) -- the clock id of the
+CPU time of process PID (0 for the calling process), for clock-gettime.")
    (errno->string "(errno->string code) -- the name of the negated errno
-@var{code}, such as @code{\"EINVAL\"}, or @code{#f} when unknown.")))
+CODE, such as \"EINVAL\", or #f when unknown.")))
 
 ;;; ------------------------------------------------------------- processes
 
@@ -138,13 +145,67 @@ signal?")
     (lambda args
       (%raise-errno 'fork (system-error-errno args) '()))))
 
+(define (quit-status args)
+  ;; The exit code that Guile's own exit and quit give for ARGS.
+  (cond ((null? args) 0)
+        ((eq? (car args) #t) 0)
+        ((eq? (car args) #f) 1)
+        ((exact-integer? (car args)) (car args))
+        (else 1)))
+
+(define (report-child text . args)
+  (false-if-exception
+   (let ((port (current-error-port)))
+     (apply format port text (getpid) args)
+     (force-output port))))
+
+;; The child of (fork parent-proc child-thunk) never returns from fork: it
+;; would run the rest of the parent's program, or read the parent's REPL
+;; input, as a second process.  It ends when CHILD-THUNK returns (status
+;; 0), raises (status 1, the exception printed as Guile prints an uncaught
+;; one) or calls Guile's exit (its status).  Only the dynamic extent of
+;; CHILD-THUNK is unwound, never the parent's: its unwind-protect cleanups
+;; and guard clauses do not run in the child.
+(define (run-child child-thunk)
+  (let ((status #f))
+    (dynamic-wind
+      (lambda () #t)
+      (lambda ()
+        (with-exception-handler
+            (lambda (e)
+              (set! status
+                    (if (eq? (exception-kind e) 'quit)
+                        (quit-status (exception-args e))
+                        (begin
+                          (report-child
+                           "fork: uncaught exception in the child process ~a:~%")
+                          (false-if-exception
+                           (print-exception (current-error-port) #f
+                                            (exception-kind e)
+                                            (exception-args e)))
+                          1))))
+          (lambda ()
+            (child-thunk)
+            (set! status 0))
+          #:unwind? #t))
+      (lambda ()
+        (unless status
+          (report-child "fork: the child process ~a left its thunk through \
+a continuation; it exits with status 1~%"))
+        (exit-now (or status 1))))))
+
 (define fork
   (case-lambda
     "(fork) -- fork the process: return 0 in the child and the child's pid
-in the parent.  (fork parent-proc child-thunk) -- call
-@code{(parent-proc child-pid)} in the parent and @code{(child-thunk)} in
-the child, returning their values; the child is not made to exit.  Scheme
-output ports are flushed before forking."
+in the parent, as C's fork does.
+
+(fork parent-proc child-thunk) -- call (PARENT-PROC CHILD-PID) in the
+parent and return its values; call (CHILD-THUNK) in the child, which
+never returns from fork: it exits with status 0 when CHILD-THUNK returns,
+and with status 1 when it raises, the exception printed on the error port
+(Guile's exit in it gives its own status).  No cleanup of the parent's
+unwind-protect or dynamic-wind runs in the child.  Scheme output ports
+are flushed before forking."
     (()
      (fork-now))
     ((parent-proc child-thunk)
@@ -156,7 +217,7 @@ output ports are flushed before forking."
                                      child-thunk))
      (let ((pid (fork-now)))
        (if (zero? pid)
-           (child-thunk)
+           (run-child child-thunk)
            (parent-proc pid))))))
 
 ;;; ------------------------------------------------------------------ time
@@ -173,7 +234,7 @@ output ports are flushed before forking."
                 struct-timespec-tv_sec struct-timespec-tv_nsec
                 set-struct-timespec-tv_sec! set-struct-timespec-tv_nsec!)
           '("(make-struct-timespec tv_sec tv_nsec) -- a new struct-timespec."
-            "(struct-timespec? obj) -- is @var{obj} a struct-timespec?"
+            "(struct-timespec? obj) -- is OBJ a struct-timespec?"
             "(struct-timespec-tv_sec timespec) -- the seconds."
             "(struct-timespec-tv_nsec timespec) -- the nanoseconds."
             "(set-struct-timespec-tv_sec! timespec value) -- set the seconds."
@@ -188,32 +249,101 @@ nanoseconds."))
                (<= 0 (struct-timespec-tv_nsec obj) 999999999))
     (assertion-violation who "expected struct-timespec as argument" obj)))
 
-(define (clock-gettime clock-id timespec)
-  "Store the current time of the clock @var{clock-id} (such as
-@code{CLOCK_REALTIME}) in the struct-timespec @var{timespec}; return
-@var{timespec}."
-  (unless (struct-timespec? timespec)
-    (assertion-violation 'clock-gettime "expected struct-timespec as argument"
-                         timespec))
-  (let ((now (%%vc-clock-gettime clock-id timespec)))
+(define (read-clock who primitive clock-id timespec)
+  ;; The C primitive checks CLOCK-ID (argument 1) and reads the clock.
+  (let ((now (primitive clock-id timespec)))
+    (unless (struct-timespec? timespec)
+      (procedure-signature-argument-violation who 2 'struct-timespec? timespec))
     (set-struct-timespec-tv_sec! timespec (car now))
     (set-struct-timespec-tv_nsec! timespec (cdr now))
     timespec))
 
+(define (clock-gettime clock-id timespec)
+  "Store the current time of the clock CLOCK-ID (such as CLOCK_REALTIME)
+in the struct-timespec TIMESPEC; return TIMESPEC."
+  (read-clock 'clock-gettime %%vc-clock-gettime clock-id timespec))
+
+(define (clock-getres clock-id timespec)
+  "Store the resolution of the clock CLOCK-ID in the struct-timespec
+TIMESPEC; return TIMESPEC."
+  (read-clock 'clock-getres %%vc-clock-getres clock-id timespec))
+
+(define (clock-settime clock-id timespec)
+  "Set the clock CLOCK-ID to the time in the struct-timespec TIMESPEC (a
+privileged operation); return TIMESPEC."
+  (check-timespec 'clock-settime timespec)
+  (%%vc-clock-settime clock-id (struct-timespec-tv_sec timespec)
+                      (struct-timespec-tv_nsec timespec) timespec)
+  timespec)
+
 (define (sem-timedwait sem abs-timeout)
-  "Decrement the semaphore @var{sem}, waiting at most until the absolute
-@code{CLOCK_REALTIME} time in the struct-timespec @var{abs-timeout}: return
-@code{#t} when it was decremented, @code{#f} when the time ran out."
+  "Decrement the semaphore SEM, waiting at most until the absolute
+'CLOCK_REALTIME' time in the struct-timespec ABS-TIMEOUT: return
+#t when it was decremented, #f when the time ran out."
   (check-timespec 'sem-timedwait abs-timeout)
   (%%vc-sem-timedwait sem (struct-timespec-tv_sec abs-timeout)
                       (struct-timespec-tv_nsec abs-timeout) abs-timeout))
 
+;;; -------------------------------------------------------------- features
+
+;; The operating systems Vicare's cond-expand names, each true when its
+;; name is in the host type (x86_64-pc-linux-gnu has linux and posix).
+(eval-when (expand load eval)
+  (define os-features
+    '(("linux" linux posix) ("darwin" darwin posix)
+      ("freebsd" freebsd bsd posix) ("openbsd" openbsd bsd posix)
+      ("netbsd" netbsd bsd posix) ("solaris" solaris posix)
+      ("cygwin" cygwin posix)))
+
+  (define (host-feature? name)
+    (let ((host (string-downcase %host-type)))
+      (any (lambda (entry)
+             (and (memq name (cdr entry)) (string-contains host (car entry))))
+           os-features)))
+
+  (define (os-feature? name)
+    (any (lambda (entry) (memq name (cdr entry))) os-features))
+
+  (define (posix-binding? id)
+    ;; Is the identifier ID bound, where it is used, to a procedure of
+    ;; this module (px.mmap with a px. prefix)?
+    (let* ((mod (and (syntax-module id) (resolve-module (syntax-module id))))
+           (var (and mod (module-variable mod (syntax->datum id))))
+           (public (module-public-interface
+                    (resolve-module '(vicare-compat posix)))))
+      (and var
+           (any (lambda (v) (eq? v var))
+                (module-map (lambda (name v) v) public))))))
+
+(define-syntax posix-cond-expand
+  (lambda (stx)
+    "Vicare's cond-expand of (vicare posix): Guile's cond-expand, where a
+feature may also be an identifier bound to a procedure of this module (as
+px.mmap), true because the C library has it, or an operating system
+name (linux, darwin, bsd, posix, ...), true when Guile runs on it."
+    (define (requirement r)
+      (syntax-case r (and or not)
+        ((and x ...) #`(and #,@(map requirement #'(x ...))))
+        ((or x ...) #`(or #,@(map requirement #'(x ...))))
+        ((not x) #`(not #,(requirement #'x)))
+        (id (identifier? #'id)
+            (let ((name (syntax->datum #'id)))
+              (cond ((eq? name 'else) #'id)
+                    ((posix-binding? #'id) #'(and))
+                    ((os-feature? name) (if (host-feature? name) #'(and) #'(or)))
+                    (else #'id))))
+        (_ r)))
+    (syntax-case stx ()
+      ((_ (req body ...) ...)
+       (with-syntax (((req* ...) (map requirement #'(req ...))))
+         #'(cond-expand (req* body ...) ...))))))
+
 ;;; ---------------------------------------------------------------- errors
 
 (define (strerror code)
-  "The message of the negated errno @var{code}, in the form
-@code{\"EINVAL: Invalid argument\"}; @code{#f} gives @code{\"no error\"}
-and @code{#t} @code{\"unknown errno code (#t)\"}, as in Vicare."
+  "The message of the negated errno CODE, in the form
+\"EINVAL: Invalid argument\"; #f gives \"no error\"
+and #t \"unknown errno code (#t)\", as in Vicare."
   (cond ((not code) "no error")
         ((eq? code #t) "unknown errno code (#t)")
         ((and (exact-integer? code) (< -4096 code 0))

@@ -100,7 +100,7 @@ LIBRARY, else #f."
       (closedir stream))))
 
 (define (run-program-file-if-main! library)
-  "If the running script is an R6RS program importing @var{library}, run it
+  "If the running script is an R6RS program importing LIBRARY, run it
 now, writing the values of its top-level expressions, then exit."
   (let ((file (and (not started?) (main-program-file library))))
     (when file

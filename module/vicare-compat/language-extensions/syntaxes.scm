@@ -18,7 +18,8 @@
 ;;;   Vicare now exports them from (vicare): unwind-protect and its
 ;;;   procedures, begin0, define-inline, define-integrable,
 ;;;   define-constant, define-inline-constant, receive-and-return, xor,
-;;;   set-cons!.  define-values, define-syntax-rule and receive are
+;;;   set-cons!, and define-values (Guile's, with Vicare's body form
+;;;   added).  define-syntax-rule and receive are
 ;;;   Guile's own bindings, re-exported.
 ;;;
 ;;; `with-unwind-protection' runs its handler at most once, when the
@@ -63,7 +64,9 @@
   #:use-module (ice-9 receive)
   #:use-module (srfi srfi-1)
   #:use-module (vicare-compat conditions)
-  #:re-export (define-values define-syntax-rule receive)
+  #:use-module ((guile) #:select ((define-values . guile-define-values)))
+  #:re-export (define-syntax-rule receive)
+  #:replace (define-values)
   #:export (;; unwind protection
             with-unwind-protection with-unwind-handler
             unwind-protect unwinding-call/cc
@@ -84,7 +87,9 @@
             define-unsafe-inequality-predicate
             cond-exact-integer-operand cond-inexact-integer-operand
             cond-exact-real-numeric-operand cond-real-numeric-operand
-            cond-numeric-operand))
+            cond-numeric-operand
+            ;; for (vicare-compat guard)
+            %guard-unwinding))
 
 ;;; ----------------------------------------------------- unwind protection
 
@@ -97,6 +102,12 @@
 
 ;; Set, per thread, while an unwinding-call/cc escape procedure unwinds.
 (define unwinding-escape (make-thread-local-fluid #f))
+
+;; Set, per thread, by Vicare's guard of (vicare-compat guard) while it
+;; unwinds from a raise to the guard: probe while it leaves to test its
+;; clauses (no handler runs: the guard may re-enter), exit when a clause
+;; was chosen and it leaves for good (the handlers run, why = exception).
+(define %guard-unwinding (make-thread-local-fluid #f))
 
 ;; A frame is identified by its address and its return address, which do
 ;; not change while it lives.  (Its procedure name would do too, but
@@ -112,14 +123,14 @@
              (loop (frame-previous frame))))))
 
 (define (with-unwind-protection handler thunk)
-  "Call @var{thunk} and return its values.  When the dynamic extent of the
-call terminates, call @code{(@var{handler} @var{why})} once: @var{why} is
-@code{return} after a normal return, @code{exception} when an exception
-raised in @var{thunk} is caught by a handler that unwinds (@code{guard},
-@code{catch}), @code{escape} after an @code{unwinding-call/cc} escape.
-Plain continuations leave without calling it; re-entering @var{thunk}
-after it ran raises @code{&non-reinstatable}.  Exceptions raised by
-@var{handler} are ignored."
+  "Call THUNK and return its values.  When the dynamic extent of the
+call terminates, call (HANDLER WHY) once: WHY is
+'return' after a normal return, 'exception' when an exception
+raised in THUNK is caught by a handler that unwinds ('guard',
+'catch'), 'escape' after an 'unwinding-call/cc' escape.
+Plain continuations leave without calling it; re-entering THUNK
+after it ran raises '&non-reinstatable'.  Exceptions raised by
+HANDLER are ignored."
   (define terminated? #f)
   ;; Why the extent is being left: #f, return or exception.
   (define leaving #f)
@@ -161,6 +172,9 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
         (set! leaving #f)
         (cond ((eq? why 'return) (terminate! 'return))
               ((fluid-ref unwinding-escape) (terminate! 'escape))
+              ((fluid-ref %guard-unwinding)
+               => (lambda (kind)
+                    (when (eq? kind 'exit) (terminate! 'exception))))
               ((and (eq? why 'exception)
                     (frame-on-stack? handler-frame))
                (terminate! 'exception)))))))
@@ -172,11 +186,11 @@ after it ran raises @code{&non-reinstatable}.  Exceptions raised by
                           (lambda () body)))
 
 (define (unwinding-call/cc receiver)
-  "Call @var{receiver} with an escape procedure.  Calling it returns its
-arguments from @code{unwinding-call/cc}, running the
-@code{with-unwind-protection} handlers on the way out (with @var{why}
-@code{escape}).  It may be called once, and only while @var{receiver} runs;
-otherwise it raises @code{&non-reinstatable}."
+  "Call RECEIVER with an escape procedure.  Calling it returns its
+arguments from 'unwinding-call/cc', running the
+'with-unwind-protection' handlers on the way out (with WHY
+'escape').  It may be called once, and only while RECEIVER runs;
+otherwise it raises '&non-reinstatable'."
   (define active? #t)
   (call-with-values
       (lambda ()
@@ -208,6 +222,8 @@ otherwise it raises @code{&non-reinstatable}."
   (call-with-values (lambda () expr)
     (lambda (v ...) body ... (values v ...))))
 
+;; Each operand is expanded and evaluated once, left to right, until a
+;; second true value makes the result #f; the expansion grows linearly.
 (define-syntax xor
   (syntax-rules ()
     ((_) #f)
@@ -218,9 +234,18 @@ otherwise it raises @code{&non-reinstatable}."
     ((_ found) found)
     ((_ found e more ...)
      (let ((t e))
-       (if t
-           (if found #f (xor-aux t more ...))
-           (xor-aux found more ...))))))
+       (and (not (and found t))
+            (let ((found* (or found t)))
+              (xor-aux found* more ...)))))))
+
+;; Guile's define-values, plus Vicare's body form (define-values FORMALS
+;; FORM0 FORM ...), whose forms are a body (definitions allowed) giving
+;; the values.  Every form Guile accepts keeps Guile's meaning.
+(define-syntax define-values
+  (syntax-rules ()
+    ((_ formals expr) (guile-define-values formals expr))
+    ((_ formals form0 form1 form ...)
+     (guile-define-values formals (let () form0 form1 form ...)))))
 
 (define-syntax-rule (set-cons! var obj)
   (set! var (cons obj var)))
@@ -281,8 +306,12 @@ otherwise it raises @code{&non-reinstatable}."
        #'(let ((rest (list . actuals))) body)))))
 
 ;; (define-integrable (name arg ...) body ...): like define-inline, but
-;; NAME is also a first-class procedure; recursive calls in the body call
-;; that procedure.
+;; NAME is also a first-class procedure.  NAME is a syntax parameter:
+;; within the inlined body, and within the procedure, it is parameterized
+;; to the procedure, so a recursive use calls it instead of inlining
+;; again.  The parameterization lasts while the body is expanded, so it
+;; also holds inside another integrable inlined there: mutually recursive
+;; integrables inline each other once, then call the procedures.
 (define-syntax define-integrable
   (lambda (stx)
     (syntax-case stx ()
@@ -290,19 +319,21 @@ otherwise it raises @code{&non-reinstatable}."
        (identifier? #'name)
        (with-syntax ((__who__ (datum->syntax #'name '__who__)))
          #'(begin
-             (define proc
-               (lambda formals
-                 (let-syntax ((__who__ (identifier-syntax 'name)))
-                   body0 body ...)))
-             (define-syntax name
+             (define-syntax-parameter name
                (lambda (use)
                  (syntax-case use ()
                    ((_ . actuals)
-                    #'(inline-call formals actuals
-                                   (let-syntax ((name (identifier-syntax proc))
-                                                (__who__ (identifier-syntax 'name)))
-                                     body0 body ...)))
-                   (_ (identifier? use) #'proc))))))))))
+                    #'(syntax-parameterize ((name (identifier-syntax proc)))
+                        (inline-call formals actuals
+                                     (let-syntax ((__who__
+                                                   (identifier-syntax 'name)))
+                                       body0 body ...))))
+                   (_ (identifier? use) #'proc))))
+             (define proc
+               (syntax-parameterize ((name (identifier-syntax proc)))
+                 (lambda formals
+                   (let-syntax ((__who__ (identifier-syntax 'name)))
+                     body0 body ...))))))))))
 
 ;;; ---------------------------------- (vicare language-extensions syntaxes)
 
