@@ -102,7 +102,12 @@ _Thread_local struct vc_ch_corruption vc_ch_corruption;
 /* How long a lock is spun for before sleeping: locks are held for a few
    dozen instructions, so a holder that makes us wait longer is not
    running.  */
-#define LOCK_SPIN 200
+#define LOCK_SPIN_NS 3000
+
+/* Spins read the clock every this many turns: a pause takes from a few
+   to about 140 cycles depending on the processor, so a spin bounded by
+   turns alone would last ten times longer on some machines.  */
+#define TURNS_PER_CLOCK 8
 
 static inline void
 cpu_relax (void)
@@ -263,7 +268,7 @@ wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
     return st;
   struct timespec spin_end, now;
   vc_ch_deadline_after (&spin_end, ch->spin_ns);
-  for (unsigned i = 1;; i++)
+  for (unsigned i = 1; ch->spin_ns; i++)
     {
       if (ready (ch, i))
         {
@@ -272,7 +277,7 @@ wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
             return st;
         }
       cpu_relax ();
-      if (i % 64 != 0)
+      if (i % TURNS_PER_CLOCK != 0)
         continue;
       vc_ch_now (&now);
       if (!vc_ch_before (&now, &spin_end))
@@ -281,9 +286,18 @@ wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
         return VC_CH_TIMEOUT;
     }
   uint64_t interval = RECHECK_FIRST_NS;
-  int recheck = 0;
+  int recheck = 0, woken = 0;
   for (;;)
     {
+      /* Woken, the value (or the space) is most likely there: try before
+         registering, or the next put (or get) would pay a wake-up that
+         nobody needs.  */
+      if (woken)
+        {
+          st = attempt (ch, arg, recheck);
+          if (st != again)
+            return st;
+        }
       uint32_t expected = register_sleeper (seq, waiters);
       st = attempt (ch, arg, recheck);
       if (st != again)
@@ -297,6 +311,7 @@ wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
       st = sleep_on (ch, seq, expected, deadline, &interval, &recheck, 1);
       if (st != VC_CH_OK)
         return st;
+      woken = !recheck;
     }
 }
 
@@ -338,7 +353,8 @@ lock (struct vc_ch *ch, struct lock l, const struct timespec *deadline,
       int may_escape)
 {
   uint64_t me = vc_ch_self ();
-  for (int i = 0; i < LOCK_SPIN; i++)
+  struct timespec spin_end, now;
+  for (unsigned i = 0;; i++)
     {
       uint64_t expected = 0;
       if (atomic_load_explicit (l.word, memory_order_relaxed) == 0
@@ -347,6 +363,16 @@ lock (struct vc_ch *ch, struct lock l, const struct timespec *deadline,
                                                     memory_order_relaxed))
         return VC_CH_OK;
       cpu_relax ();
+      if (i % TURNS_PER_CLOCK != 0)
+        continue;
+      if (i == 0)
+        vc_ch_deadline_after (&spin_end, LOCK_SPIN_NS);
+      else
+        {
+          vc_ch_now (&now);
+          if (!vc_ch_before (&now, &spin_end))
+            break;
+        }
     }
   uint64_t interval = RECHECK_FIRST_NS;
   int recheck = 0;
@@ -524,12 +550,12 @@ attempt_reserve (struct vc_ch *ch, void *arg, int recheck)
   return reserve_once (ch, r->need, r->deadline, r->slot);
 }
 
-/* Whether space was freed takes the lock to know: look every 64 turns.  */
+/* Whether space was freed takes the lock to know: look now and then.  */
 static int
-every_64_turns (struct vc_ch *ch, unsigned turn)
+now_and_then (struct vc_ch *ch, unsigned turn)
 {
   (void) ch;
-  return turn % 64 == 0;
+  return turn % 16 == 0;
 }
 
 enum vc_ch_status
@@ -540,7 +566,7 @@ vc_ch_reserve (struct vc_ch *ch, uint64_t payload,
   enum vc_ch_status st = need_for (ch, payload, &r.need);
   if (st != VC_CH_OK)
     return st;
-  return wait_for (ch, attempt_reserve, &r, VC_CH_FULL, every_64_turns,
+  return wait_for (ch, attempt_reserve, &r, VC_CH_FULL, now_and_then,
                    &ch->sh->space_seq, &ch->sh->space_waiters, deadline);
 }
 

@@ -66,7 +66,8 @@
     (vicare-compat guard)
     (vicare-compat conditions)
     (vicare-compat fasl)
-    (vicare-compat atomics)))
+    (vicare-compat atomics)
+    (vicare-compat channel)))
 
 (define (module-exports name)
   (module-map (lambda (sym var) sym) (resolve-interface name)))

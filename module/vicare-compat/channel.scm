@@ -121,7 +121,15 @@ every value put in it has been taken."
 (for-each
  (lambda (entry)
    (set-procedure-property! (car entry) 'documentation (cdr entry)))
- `((,%channel-try-put! . "(channel-try-put! channel obj) -- put OBJ in
+ `((,make-channel-closed-error
+    . "(make-channel-closed-error) Make a '&channel-closed-error' condition.")
+   (,channel-closed-error?
+    . "Is OBJ a condition with a '&channel-closed-error'?")
+   (,make-channel-corrupt-error
+    . "(make-channel-corrupt-error) Make a '&channel-corrupt-error' condition.")
+   (,channel-corrupt-error?
+    . "Is OBJ a condition with a '&channel-corrupt-error'?")
+   (,%channel-try-put! . "(channel-try-put! channel obj) -- put OBJ in
 CHANNEL if there is space now; return #t, or #f when it is full.  Raises
 as channel-put! does.")
    (,%channel-try-get . "(channel-try-get channel [default]) -- take the
