@@ -91,6 +91,16 @@ vc_ch_futex_wait (_Atomic uint32_t *word, uint32_t expected,
 #endif
 }
 
+int
+vc_ch_plain_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
+                  const struct timespec *deadline, int may_escape)
+{
+  (void) arg;
+  (void) may_escape;
+  return vc_ch_futex_wait (word, expected, deadline) == ETIMEDOUT
+    ? ETIMEDOUT : 0;
+}
+
 void
 vc_ch_wake_all (_Atomic uint32_t *word)
 {

@@ -249,4 +249,9 @@ void vc_ch_wake_all (_Atomic uint32_t *word);
 int vc_ch_futex_wait (_Atomic uint32_t *word, uint32_t expected,
                       const struct timespec *deadline);
 
+/* A vc_ch_wait_fn for C programs without Guile (tests, benchmarks,
+   fuzzing): vc_ch_futex_wait, a signal ending the sleep early.  */
+int vc_ch_plain_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
+                      const struct timespec *deadline, int may_escape);
+
 #endif /* VC_CHANNEL_RING_H */

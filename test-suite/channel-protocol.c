@@ -54,16 +54,6 @@ static struct books *books;
 static struct vc_ch ch;
 static uint64_t max_len;
 
-static int
-plain_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
-            const struct timespec *deadline, int may_escape)
-{
-  (void) arg;
-  (void) may_escape;
-  return vc_ch_futex_wait (word, expected, deadline) == ETIMEDOUT
-    ? ETIMEDOUT : 0;
-}
-
 static uint64_t
 mix (uint64_t x)
 {
@@ -157,7 +147,7 @@ run (int producers, int consumers, uint64_t capacity, uint64_t longest,
   memset (&ch, 0, sizeof ch);
   if (vc_ch_create (NULL, 0600, vc_ch_round_capacity (capacity), &ch, &map))
     return perror ("create"), 1;
-  ch.wait = plain_wait;
+  ch.wait = vc_ch_plain_wait;
   ch.spin_ns = 5000;
   max_len = longest;
   memset (books, 0, sizeof *books);

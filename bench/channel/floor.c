@@ -52,16 +52,6 @@ report (const char *name, uint64_t *t, size_t n)
   fflush (stdout);
 }
 
-static int
-plain_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
-            const struct timespec *deadline, int may_escape)
-{
-  (void) arg;
-  (void) may_escape;
-  return vc_ch_futex_wait (word, expected, deadline) == ETIMEDOUT
-    ? ETIMEDOUT : 0;
-}
-
 /* ------------------------------------------------------- one shared word */
 
 static void
@@ -119,7 +109,7 @@ make_ring (struct vc_ch *ch, struct vc_ch_mapping *m, uint64_t capacity,
       perror ("vc_ch_create");
       exit (1);
     }
-  ch->wait = plain_wait;
+  ch->wait = vc_ch_plain_wait;
   ch->spin_ns = spin_ns;
 }
 
