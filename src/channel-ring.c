@@ -316,12 +316,8 @@ wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
 }
 
 /* The deadline of the try forms: a lock is spun for, never slept on.  */
-static const struct timespec *
-now_deadline (struct timespec *ts)
-{
-  vc_ch_now (ts);
-  return ts;
-}
+static const struct timespec no_sleep;
+#define NO_SLEEP (&no_sleep)
 
 /* ----------------------------------------------------------------- locks */
 
@@ -345,9 +341,9 @@ clock_of (struct vc_ch *ch)
                          &ch->sh->clock_waiters };
 }
 
-/* Take L: OK, or TIMEOUT when DEADLINE passed first.  A holder found dead
-   at a recheck loses the lock to us; nothing needs repairing (see the
-   argument above).  */
+/* Take L: OK, or TIMEOUT when DEADLINE passed first (NO_SLEEP: when the
+   spin ends).  A holder found dead at a recheck loses the lock to us;
+   nothing needs repairing (see the argument above).  */
 static enum vc_ch_status
 lock (struct vc_ch *ch, struct lock l, const struct timespec *deadline,
       int may_escape)
@@ -374,6 +370,8 @@ lock (struct vc_ch *ch, struct lock l, const struct timespec *deadline,
             break;
         }
     }
+  if (deadline == NO_SLEEP)
+    return VC_CH_TIMEOUT;
   uint64_t interval = RECHECK_FIRST_NS;
   int recheck = 0;
   for (;;)
@@ -530,8 +528,7 @@ vc_ch_try_reserve (struct vc_ch *ch, uint64_t payload, struct vc_ch_slot *s)
   enum vc_ch_status st = need_for (ch, payload, &need);
   if (st != VC_CH_OK)
     return st;
-  struct timespec ts;
-  st = reserve_once (ch, need, now_deadline (&ts), s);
+  st = reserve_once (ch, need, NO_SLEEP, s);
   return st == VC_CH_TIMEOUT ? VC_CH_FULL : st;
 }
 
@@ -774,16 +771,14 @@ claim_once (struct vc_ch *ch, int recheck, const struct timespec *deadline,
 enum vc_ch_status
 vc_ch_try_claim (struct vc_ch *ch, struct vc_ch_slot *s)
 {
-  struct timespec ts;
-  enum vc_ch_status st = claim_once (ch, 0, now_deadline (&ts), s);
+  enum vc_ch_status st = claim_once (ch, 0, NO_SLEEP, s);
   return st == VC_CH_TIMEOUT ? VC_CH_EMPTY : st;
 }
 
 enum vc_ch_status
 vc_ch_try_claim_recheck (struct vc_ch *ch, struct vc_ch_slot *s)
 {
-  struct timespec ts;
-  enum vc_ch_status st = claim_once (ch, 1, now_deadline (&ts), s);
+  enum vc_ch_status st = claim_once (ch, 1, NO_SLEEP, s);
   return st == VC_CH_TIMEOUT ? VC_CH_EMPTY : st;
 }
 

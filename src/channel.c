@@ -23,7 +23,9 @@
    Signals.  Waits sleep outside Guile mode, through vc_wait (wait.c),
    the package's one way to wait: a signal handler runs during the wait,
    which then goes on, and a handler that escapes abandons the operation
-   (nothing of the channel is held during such a wait).  Between a
+   (nothing of the channel is held during such a wait).  Pending asyncs
+   also run at every wake-up and recheck, for the signals another thread
+   took (no EINTR here).  Between a
    reservation and its commit, and between a claim and its release,
    asyncs are blocked, so a handler never runs while this process holds a
    record others wait for.  */
@@ -304,6 +306,11 @@ channel_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
       return c.err == ETIMEDOUT ? ETIMEDOUT : 0;
     }
   vc_wait (futex_attempt, &c);
+  /* A signal sent to the process may be taken by another thread (Guile's
+     signal thread, a collector's marker): then this wait saw no EINTR,
+     and vc_wait ran nothing.  Run what is queued at every wake-up and
+     recheck, so a handler waits at most a recheck interval.  */
+  scm_async_tick ();
   if (atomic_load (&h->detached))
     vc_raise_assertion (current_who, "channel detached while waiting",
                         SCM_EOL);
@@ -379,19 +386,31 @@ struct op
   struct timespec ts;
   const struct timespec *deadline;      /* NULL: none */
   int zero;                             /* a timeout of 0: do not wait */
+  void (*cleanup) (void *);             /* also run when the context ends */
+  void *cleanup_data;
 };
 
+static void
+op_end (void *data)
+{
+  struct op *op = data;
+  if (op->cleanup)
+    op->cleanup (op->cleanup_data);
+  handle_leave (op->h);
+}
+
 /* Begin WHO on CH with TIMEOUT (argument TIMEOUT_POS): count it as a user
-   of the handle and open the dynwind context that uncounts it, which
-   the caller ends.  */
+   of the handle and open the dynwind context that uncounts it (and calls
+   CLEANUP, if not NULL, before), which the caller ends.  */
 static void
 op_begin (struct op *op, SCM ch, SCM timeout, int timeout_pos,
-          const char *who)
+          const char *who, void (*cleanup) (void *), void *cleanup_data)
 {
   op->h = handle_enter (ch, 1, who);
+  op->cleanup = cleanup;
+  op->cleanup_data = cleanup_data;
   scm_dynwind_begin (0);
-  scm_dynwind_unwind_handler (handle_leave_void, op->h,
-                              SCM_F_WIND_EXPLICITLY);
+  scm_dynwind_unwind_handler (op_end, op, SCM_F_WIND_EXPLICITLY);
   op->deadline = deadline_arg (timeout, timeout_pos, who, &op->ts,
                                &op->zero);
   current_who = who;
@@ -555,10 +574,9 @@ static SCM
 put (SCM ch, SCM obj, SCM timeout, const char *who, int timeout_pos)
 {
   struct op op;
-  op_begin (&op, ch, timeout, timeout_pos, who);
-  struct handle *h = op.h;
-  struct put p = { h, { 0 }, 0, VC_CH_OK, NULL, 0 };
-  scm_dynwind_unwind_handler (put_free, &p, SCM_F_WIND_EXPLICITLY);
+  struct put p = { NULL, { 0 }, 0, VC_CH_OK, NULL, 0 };
+  op_begin (&op, ch, timeout, timeout_pos, who, put_free, &p);
+  struct handle *h = p.h = op.h;
   uint64_t max = vc_ch_max_payload (&h->ch);
 
   /* Encode, and put the value in if there is room now.  No async runs
@@ -665,23 +683,25 @@ static void
 take_drop (void *data)
 {
   struct take *t = data;
-  vc_ch_release (&t->h->ch, t->slot);
+  if (t->slot)
+    vc_ch_release (&t->h->ch, t->slot);
 }
 
+/* Decode the claimed value S and free its record.  Call in the dynwind
+   context of the get, which it adds to: the get waits no more.  */
 static SCM
-take (struct handle *h, struct vc_ch_slot *s, const char *who)
+take (struct take *t, const char *who)
 {
-  struct take t = { h, s };
-  scm_dynwind_begin (0);
+  struct vc_ch_slot *s = t->slot;
   scm_dynwind_block_asyncs ();
-  scm_dynwind_unwind_handler (take_drop, &t, 0);
+  scm_dynwind_unwind_handler (take_drop, t, 0);
   size_t used;
   SCM v = vc_fasl_decode_who (s->payload, s->len, &used, who);
   if (used != s->len)
     vc_raise_fasl_read (who, "trailing bytes after the datum", used, 0,
                         scm_list_1 (scm_from_size_t (s->len - used)));
-  vc_ch_release (&h->ch, s);
-  scm_dynwind_end ();
+  t->slot = NULL;
+  vc_ch_release (&t->h->ch, s);
   return v;
 }
 
@@ -708,7 +728,7 @@ static SCM
 get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
 {
   struct op op;
-  op_begin (&op, ch, timeout, timeout_pos, who);
+  op_begin (&op, ch, timeout, timeout_pos, who, NULL, NULL);
   struct handle *h = op.h;
   struct vc_ch_slot s;
   enum vc_ch_status st;
@@ -721,8 +741,11 @@ get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
   switch (st)
     {
     case VC_CH_OK:
-      result = take (h, &s, who);
-      break;
+      {
+        struct take t = { h, &s };
+        result = take (&t, who);
+        break;
+      }
     case VC_CH_EMPTY:
     case VC_CH_TIMEOUT:
       if (h->watcher)
