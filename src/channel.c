@@ -176,6 +176,20 @@ struct made_name
 static pthread_mutex_t made_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct made_name *made_names;
 
+/* Held across fork, so that the child never inherits it locked by a
+   thread it does not have.  */
+static void
+made_lock (void)
+{
+  pthread_mutex_lock (&made_mutex);
+}
+
+static void
+made_unlock (void)
+{
+  pthread_mutex_unlock (&made_mutex);
+}
+
 static void
 remember_made_name (const char *name, uint64_t creator, uint64_t nonce)
 {
@@ -977,6 +991,7 @@ vc_init_channel (void)
     {
       once = 1;
       atexit (unlink_made_names_at_exit);
+      pthread_atfork (made_lock, made_unlock, made_unlock);
     }
   vc_define ("%vc-register-channel-type!", 1, 0, 0,
              (scm_t_subr) register_channel_type);
