@@ -11,7 +11,11 @@
 ;;;   stream-4   the same from 4 producers to 1 consumer
 ;;;   mib        COUNT bytevectors of 1 MiB, 1 producer to 1 consumer
 ;;; Each prints one line per method: the method's name, then its numbers
-;;; (see run).  The methods:
+;;; (see run).  The streams also give the processor time each value cost
+;;; the consumer and the producers (CLOCK_PROCESS_CPUTIME_ID, all threads,
+;;; the collector's included): on a machine too busy for the processes to
+;;; have a core each, the rate they would reach with one is the number of
+;;; values over the larger of the two.  The methods:
 ;;;   channel-spin   two channels (one per direction) that spin up to 1 ms
 ;;;                  before they sleep
 ;;;   channel-block  the same with no spin: every wait sleeps on the futex
@@ -27,6 +31,8 @@
   #:use-module (vicare-compat channel)
   #:use-module (vicare-compat fasl)
   #:use-module ((vicare-compat posix) #:prefix px.)
+  #:use-module ((vicare-compat platform constants)
+                #:select (CLOCK_PROCESS_CPUTIME_ID))
   #:use-module (rnrs bytevectors)
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
@@ -38,6 +44,13 @@
 (define mib (make-bytevector (* 1024 1024) 7))
 
 (define (now) (get-internal-real-time))
+
+;; This process's processor time, in ns.
+(define (cpu)
+  (let ((ts (px.make-struct-timespec 0 0)))
+    (px.clock-gettime CLOCK_PROCESS_CPUTIME_ID ts)
+    (+ (* (px.struct-timespec-tv_sec ts) 1000000000)
+       (px.struct-timespec-tv_nsec ts))))
 (define (ns->us ns) (/ ns 1000.0))
 
 (define (median xs)
@@ -131,33 +144,50 @@
     ((cleanup link))
     times))
 
-;; Values per second: PRODUCERS children send COUNT values of VALUE in all
-;; (through one channel, or one connection each); the parent receives
-;; them, timed from the first to the last.
+;; Values per second, and the processor time (ns) per value of the
+;; consumer and of the producers: PRODUCERS children send COUNT values of
+;; VALUE in all (through one channel, or one connection each); the parent
+;; receives them, timed from the first to the last.  Each producer reports
+;; its processor time, from its first to its last send, through a pipe.
 (define (stream method producers count value capacity)
   (let* ((links (if (string-prefix? "channel" method)
                     (make-list producers (make-method-link method capacity))
                     (map (lambda (i) (make-method-link method capacity))
                          (iota producers))))
          (per (quotient count producers))
+         (report (pipe))
          (pids (map (lambda (link)
                       (child (lambda ()
-                               (do ((i 0 (+ i 1)))
-                                   ((= i per))
-                                 ((child-send link) value)))))
+                               (let ((c0 (cpu)))
+                                 (do ((i 0 (+ i 1)))
+                                     ((= i per))
+                                   ((child-send link) value))
+                                 (write (- (cpu) c0) (cdr report))
+                                 (newline (cdr report))
+                                 (force-output (cdr report))))))
                     links))
          (receivers (list->vector (map parent-receive links)))
          (n (* per producers)))
     ((vector-ref receivers 0))
-    (let ((t0 (now)))
+    (let ((t0 (now)) (c0 (cpu)))
       (let loop ((i 1))
         (when (< i n)
           ((vector-ref receivers (modulo i producers)))
           (loop (+ i 1))))
-      (let ((t (- (now) t0)))
+      (let ((t (- (now) t0)) (c (- (cpu) c0)))
         (for-each waitpid pids)
-        (for-each (lambda (l) ((cleanup l))) (delete-duplicates links eq?))
-        (/ (- n 1) (/ t 1e9))))))
+        (close-port (cdr report))
+        (let ((producers-cpu (apply + (map (lambda (p) (read (car report)))
+                                           pids))))
+          (close-port (car report))
+          (for-each (lambda (l) ((cleanup l))) (delete-duplicates links eq?))
+          (list (/ (- n 1) (/ t 1e9))
+                (/ c (- n 1.0))
+                (/ producers-cpu (* 1.0 n))))))))
+
+;; The median, field by field, of lists of numbers.
+(define (medians runs)
+  (apply map (lambda xs (median xs)) runs))
 
 (define methods-pingpong
   '("channel-spin" "channel-block" "socket-fasl" "pipe-text"))
@@ -182,21 +212,25 @@
              (lambda (what value)
                (for-each
                 (lambda (method)
-                  (format #t "~a ~a ~,0f~%" method what
-                          (median (map (lambda (r)
-                                         (stream method producers count value
-                                                 (* 1024 1024)))
-                                       (iota runs)))))
+                  (match (medians
+                          (map (lambda (r)
+                                 (stream method producers count value
+                                         (* 1024 1024)))
+                               (iota runs)))
+                    ((rate consumer producer)
+                     (format #t "~a ~a ~,0f ~,3f ~,3f~%" method what rate
+                             (/ consumer 1000) (/ producer 1000)))))
                 methods-stream))
              '("fixnum" "datum") (list 12345 datum))))
          ("mib"
           (for-each
            (lambda (method)
-             (format #t "~a ~,2f~%" method
-                     (/ (* (bytevector-length mib)
-                           (median (map (lambda (r)
-                                          (stream method 1 count mib
-                                                  (* 8 1024 1024)))
-                                        (iota runs))))
-                        1e9)))
+             (match (medians
+                     (map (lambda (r)
+                            (stream method 1 count mib (* 8 1024 1024)))
+                          (iota runs)))
+               ((rate consumer producer)
+                (format #t "~a ~,2f ~,1f ~,1f~%" method
+                        (/ (* (bytevector-length mib) rate) 1e9)
+                        (/ consumer 1000) (/ producer 1000)))))
            methods-stream)))))))

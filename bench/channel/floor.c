@@ -11,7 +11,9 @@
      c-ring-spin    the channel protocol itself (src/channel-ring.c, no
                     Guile, no FASL), 100-byte records, spinning up to 1 ms
      c-ring-block   the same, never spinning
-   and then one-way streams, "NAME VALUES-PER-SECOND" or "NAME GB/S":
+   and then one-way streams, "NAME WHAT VALUES-PER-SECOND CONSUMER-US
+   PRODUCER-US" (processor microseconds per value of each side) or
+   "NAME GB/S CONSUMER-US PRODUCER-US":
      c-ring-stream-small   100-byte records, 1 producer to 1 consumer
      c-ring-stream-mib     1 MiB records copied in and out, 1 to 1
    Usage: floor RUNS COUNT  */
@@ -34,6 +36,14 @@ now_ns (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+static uint64_t
+cpu_ns (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
   return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
@@ -169,27 +179,37 @@ ring_pingpong (const char *name, uint64_t spin_ns, int runs, int count)
   free (t);
 }
 
-/* Values (or bytes) per second of COUNT records of LEN bytes, 1 to 1.  */
+/* Values per second of COUNT records of LEN bytes, 1 to 1, and the
+   processor ns per value of the consumer (*CONSUMER) and the producer
+   (*PRODUCER).  */
 static double
-ring_stream (uint64_t len, uint64_t capacity, int count)
+ring_stream (uint64_t len, uint64_t capacity, int count, double *consumer,
+             double *producer)
 {
   struct vc_ch ch;
   struct vc_ch_mapping m;
   make_ring (&ch, &m, capacity, 20000);
   uint8_t *buf = calloc (1, len);
+  _Atomic uint64_t *report = mmap (NULL, 4096, PROT_READ | PROT_WRITE,
+                                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   pid_t pid = fork ();
   if (pid == 0)
     {
+      uint64_t c0 = cpu_ns ();
       for (int i = 0; i < count; i++)
         send (&ch, buf, len);
+      atomic_store (report, cpu_ns () - c0);
       _exit (0);
     }
   receive (&ch, buf);
-  uint64_t t0 = now_ns ();
+  uint64_t t0 = now_ns (), c0 = cpu_ns ();
   for (int i = 1; i < count; i++)
     receive (&ch, buf);
   double seconds = (now_ns () - t0) / 1e9;
+  *consumer = (double) (cpu_ns () - c0) / (count - 1);
   waitpid (pid, NULL, 0);
+  *producer = (double) atomic_load (report) / count;
+  munmap ((void *) report, 4096);
   vc_ch_unmap (&m);
   free (buf);
   return (count - 1) / seconds;
@@ -219,12 +239,15 @@ main (int argc, char **argv)
   word_pingpong ("c-word-futex", 1, runs, count);
   ring_pingpong ("c-ring-spin", 1000000, runs, count);
   ring_pingpong ("c-ring-block", 0, runs, count);
-  double x[1000];
+  double x[1000], c[1000], p[1000];
   for (int r = 0; r < runs; r++)
-    x[r] = ring_stream (100, 1 << 20, count * 10);
-  printf ("c-ring-stream-small %.0f\n", median_of (x, runs));
+    x[r] = ring_stream (100, 1 << 20, count * 10, &c[r], &p[r]);
+  printf ("c-ring-stream-small bytes100 %.0f %.3f %.3f\n", median_of (x, runs),
+          median_of (c, runs) / 1000, median_of (p, runs) / 1000);
   for (int r = 0; r < runs; r++)
-    x[r] = ring_stream (1 << 20, 8 << 20, 200) * (1 << 20) / 1e9;
-  printf ("c-ring-stream-mib %.2f\n", median_of (x, runs));
+    x[r] = ring_stream (1 << 20, 8 << 20, 200, &c[r], &p[r]) * (1 << 20)
+      / 1e9;
+  printf ("c-ring-stream-mib %.2f %.1f %.1f\n", median_of (x, runs),
+          median_of (c, runs) / 1000, median_of (p, runs) / 1000);
   return 0;
 }

@@ -11,7 +11,9 @@
 # producers) and multiprocessing.Pipe (one per direction; one per
 # producer, read in turn).  Pickle protocol 5: multiprocessing pickles
 # with the default protocol (4 up to Python 3.13), so it is set here.
-# Processes are forked, as the Guile side's are.
+# Processes are forked, as the Guile side's are.  The streams also give
+# the processor time (time.process_time_ns: all threads, the queue's
+# feeder thread included) each value cost the consumer and the producers.
 
 import multiprocessing as mp
 from multiprocessing.reduction import ForkingPickler
@@ -58,39 +60,55 @@ def pingpong(method, count):
     return times
 
 
-def produce_queue(q, value, count):
+def produce_queue(q, value, count, cpu):
+    c0 = time.process_time_ns()
     for _ in range(count):
         q.put(value)
+    q.close()
+    q.join_thread()             # the feeder thread has sent everything
+    cpu.value = time.process_time_ns() - c0
 
 
-def produce_pipe(conn, value, count):
+def produce_pipe(conn, value, count, cpu):
+    c0 = time.process_time_ns()
     for _ in range(count):
         conn.send(value)
+    cpu.value = time.process_time_ns() - c0
 
 
 def stream(method, producers, count, value):
     per = count // producers
     n = per * producers
+    cpus = [mp.Value("q", 0) for _ in range(producers)]
     if method == "python-queue":
         q = mp.Queue()
-        children = [mp.Process(target=produce_queue, args=(q, value, per))
-                    for _ in range(producers)]
+        children = [mp.Process(target=produce_queue,
+                               args=(q, value, per, cpus[i]))
+                    for i in range(producers)]
         receivers = [q.get]
     else:
         ends = [mp.Pipe(duplex=False) for _ in range(producers)]
-        children = [mp.Process(target=produce_pipe, args=(w, value, per))
-                    for (r, w) in ends]
+        children = [mp.Process(target=produce_pipe,
+                               args=(ends[i][1], value, per, cpus[i]))
+                    for i in range(producers)]
         receivers = [r.recv for (r, w) in ends]
     for c in children:
         c.start()
     receivers[0]()
     t0 = time.perf_counter_ns()
+    c0 = time.process_time_ns()
     for i in range(1, n):
         receivers[i % len(receivers)]()
     t = time.perf_counter_ns() - t0
-    for c in children:
-        c.join()
-    return (n - 1) / (t / 1e9)
+    c = time.process_time_ns() - c0
+    for p in children:
+        p.join()
+    return ((n - 1) / (t / 1e9), c / (n - 1),
+            sum(x.value for x in cpus) / n)
+
+
+def medians(runs):
+    return [statistics.median(field) for field in zip(*runs)]
 
 
 _dumps = ForkingPickler.dumps.__func__
@@ -115,13 +133,17 @@ def main():
         producers = 1 if case == "stream-1" else 4
         for what, value in (("fixnum", 12345), ("datum", DATUM)):
             for m in methods:
-                print("%s %s %.0f" % (m, what, statistics.median(
-                    stream(m, producers, count, value) for _ in range(runs))))
+                rate, consumer, producer = medians(
+                    [stream(m, producers, count, value) for _ in range(runs)])
+                print("%s %s %.0f %.3f %.3f" % (m, what, rate,
+                                                consumer / 1000,
+                                                producer / 1000))
     elif case == "mib":
         for m in methods:
-            print("%s %.2f" % (m, statistics.median(
-                stream(m, 1, count, MIB) for _ in range(runs))
-                * len(MIB) / 1e9))
+            rate, consumer, producer = medians(
+                [stream(m, 1, count, MIB) for _ in range(runs)])
+            print("%s %.2f %.1f %.1f" % (m, rate * len(MIB) / 1e9,
+                                         consumer / 1000, producer / 1000))
     sys.stdout.flush()
 
 
