@@ -479,15 +479,22 @@ reserve_once (struct vc_ch *ch, uint64_t need,
     }
   uint64_t h = atomic_load_explicit (&sh->head, memory_order_relaxed);
   uint64_t t = atomic_load_explicit (&sh->tail, memory_order_relaxed);
-  uint64_t c = atomic_load_explicit (&sh->claim, memory_order_acquire);
-  if ((h | c | t) % 8 != 0 || h > c || c > t || t - h > ch->capacity)
+  if ((h | t) % 8 != 0 || h > t || t - h > ch->capacity)
     {
       unlock (l);
-      return corrupt ("positions out of order (head, claim, tail)",
-                      t - h);
+      return corrupt ("positions out of order (head, tail)", t - h);
     }
+  /* claim, which the consumers write, is read only when head must move:
+     while there is room, a put touches no word of the consumers.  */
   if (need > ch->capacity - (t - h))
     {
+      uint64_t c = atomic_load_explicit (&sh->claim, memory_order_acquire);
+      if (c % 8 != 0 || c < h || c > t)
+        {
+          unlock (l);
+          return corrupt ("positions out of order (head, claim, tail)",
+                          c - h);
+        }
       st = advance_head (ch, h, c, &h);
       if (st != VC_CH_OK)
         {
@@ -680,8 +687,14 @@ claim_once (struct vc_ch *ch, int recheck, const struct timespec *deadline,
          reservation can follow the tail read below.  Read the other way
          round, a value put just before the close could be missed and
          the end reported with it still in the ring.  */
-      int closed = vc_ch_closed (ch);
-      uint64_t t = atomic_load_explicit (&sh->tail, memory_order_acquire);
+      int closed = 0;
+      uint64_t t = atomic_load_explicit (&ch->seen_tail, memory_order_acquire);
+      if (c >= t || t - c > ch->capacity)
+        {
+          closed = vc_ch_closed (ch);
+          t = atomic_load_explicit (&sh->tail, memory_order_acquire);
+          atomic_store_explicit (&ch->seen_tail, t, memory_order_release);
+        }
       if ((c | t) % 8 != 0 || c > t || t - c > ch->capacity)
         {
           unlock (l);

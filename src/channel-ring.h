@@ -118,6 +118,9 @@ struct vc_ch
   vc_ch_wait_fn wait;
   void *wait_arg;
   uint64_t spin_ns;             /* how long a get or put spins first */
+  _Atomic uint64_t seen_tail;   /* a tail this process read: the records
+                                   below it are whole, so a claim below it
+                                   need not read the producers' word */
 };
 
 /* A reserved or claimed record.  */

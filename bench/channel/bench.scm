@@ -185,6 +185,21 @@
                 (/ c (- n 1.0))
                 (/ producers-cpu (* 1.0 n))))))))
 
+;; Call THUNK in a fresh child and return what it returns (a list of
+;; numbers): every measurement starts from the same heap, whatever the
+;; earlier ones allocated, which matters to the collector's work.
+(define (fresh thunk)
+  (let* ((p (pipe))
+         (pid (child (lambda ()
+                       (close-port (car p))
+                       (write (thunk) (cdr p))
+                       (force-output (cdr p))))))
+    (close-port (cdr p))
+    (let ((result (read (car p))))
+      (close-port (car p))
+      (waitpid pid)
+      result)))
+
 ;; The median, field by field, of lists of numbers.
 (define (medians runs)
   (apply map (lambda xs (median xs)) runs))
@@ -214,8 +229,10 @@
                 (lambda (method)
                   (match (medians
                           (map (lambda (r)
-                                 (stream method producers count value
-                                         (* 1024 1024)))
+                                 (fresh
+                                  (lambda ()
+                                    (stream method producers count value
+                                            (* 1024 1024)))))
                                (iota runs)))
                     ((rate consumer producer)
                      (format #t "~a ~a ~,0f ~,3f ~,3f~%" method what rate
@@ -228,11 +245,13 @@
              (match (medians
                      (map (lambda (r)
                             ;; Text is slow: 10 values per run are enough.
-                            (stream method 1
-                                    (if (string=? method "pipe-text")
-                                        (min count 10)
-                                        count)
-                                    mib (* 8 1024 1024)))
+                            (fresh
+                             (lambda ()
+                               (stream method 1
+                                       (if (string=? method "pipe-text")
+                                           (min count 10)
+                                           count)
+                                       mib (* 8 1024 1024)))))
                           (iota runs)))
                ((rate consumer producer)
                 (format #t "~a ~,2f ~,1f ~,1f~%" method
