@@ -1,8 +1,10 @@
 ;;; appendix-3-fasl.scm -- the third program of Vicare's appendix "Shared
 ;;; memory through mmap", for Guile: the child sends a Scheme datum of
 ;;; unknown length to the parent, FASL-encoded, through shared memory.
-;;; Changed from Vicare's text: the import form, and the result is written
-;;; out (a Guile script does not print the value of its expressions).
+;;; Changed from Vicare's text: the import form, the result is written
+;;; out (a Guile script does not print the value of its expressions), and
+;;; px.fork's closing parenthesis, which the manual puts after px.munmap
+;;; (see examples/vicare/appendix-3-fasl.sps).
 ;;; Prints (1 2 #(3 4) ciao "hello" #vu8(99 98 97)).
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later

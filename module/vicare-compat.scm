@@ -84,4 +84,4 @@
                       (vicare-compat fasl)
                       (vicare-compat language-extensions syntaxes)
                       (rnrs bytevectors))
-                    #:except '(define-values %guard-unwinding))
+                    #:except '(define-values))

@@ -35,10 +35,13 @@ atomic_address (SCM memory, SCM offset, size_t size, const char *who)
 {
   char *base = vc_pointer_arg (memory, 1, who);
   ptrdiff_t off = VC_PTRDIFF_ARG (offset, 2, who);
-  if (VC_UNLIKELY (base == NULL))
-    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
-                        scm_list_2 (memory, offset));
   uintptr_t addr = (uintptr_t) base + (uintptr_t) off;
+  if (VC_UNLIKELY (base == NULL))
+    vc_raise_argument_message (who, 1, "non-null-pointer?", VC_NULL_MESSAGE,
+                               memory);
+  /* An address that the offset brought to NULL.  */
+  if (VC_UNLIKELY (addr == 0))
+    vc_raise_consistency (who, VC_NULL_MESSAGE, scm_list_2 (memory, offset));
   if (VC_UNLIKELY (addr % size != 0))
     vc_raise_consistency (who, "misaligned address for an atomic access",
                           scm_list_2 (memory, offset));

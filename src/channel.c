@@ -463,8 +463,16 @@ new_channel (struct vc_ch *ch, struct vc_ch_mapping *m, const char *name,
   return ptr;
 }
 
+/* The argument positions of the optional values are given by the
+   Scheme side, which parses the keywords (0 when absent).  */
+static int
+position_arg (SCM pos)
+{
+  return SCM_I_INUMP (pos) ? (int) SCM_I_INUM (pos) : 0;
+}
+
 static SCM
-channel_make (SCM capacity, SCM name, SCM spin)
+channel_make (SCM capacity, SCM name, SCM name_pos, SCM spin, SCM spin_pos)
 {
   static const char who[] = "make-channel";
   scm_dynwind_begin (0);
@@ -474,9 +482,9 @@ channel_make (SCM capacity, SCM name, SCM spin)
   uint64_t cap = vc_ch_round_capacity (bytes);
   if (cap == 0)
     vc_raise_consistency (who, "capacity too large", scm_list_1 (capacity));
-  char *path = SCM_UNBNDP (name) || scm_is_false (name)
-    ? NULL : name_arg (name, 2, who);
-  uint64_t spin_ns = spin_arg (spin, 3, who);
+  char *path = scm_is_false (name)
+    ? NULL : name_arg (name, position_arg (name_pos), who);
+  uint64_t spin_ns = spin_arg (spin, position_arg (spin_pos), who);
   struct vc_ch ch;
   struct vc_ch_mapping m;
   int err = vc_ch_create (path, 0600, cap, &ch, &m);
@@ -492,12 +500,12 @@ channel_make (SCM capacity, SCM name, SCM spin)
 }
 
 static SCM
-channel_open (SCM name, SCM spin)
+channel_open (SCM name, SCM spin, SCM spin_pos)
 {
   static const char who[] = "open-channel";
   scm_dynwind_begin (0);
   char *path = name_arg (name, 1, who);
-  uint64_t spin_ns = spin_arg (spin, 2, who);
+  uint64_t spin_ns = spin_arg (spin, position_arg (spin_pos), who);
   struct vc_ch ch;
   struct vc_ch_mapping m;
   int err = vc_ch_open (path, &ch, &m);
@@ -672,9 +680,9 @@ put (SCM ch, SCM obj, SCM timeout, const char *who, int timeout_pos)
 }
 
 static SCM
-channel_put (SCM ch, SCM obj, SCM timeout)
+channel_put (SCM ch, SCM obj, SCM timeout, SCM timeout_pos)
 {
-  return put (ch, obj, timeout, "channel-put!", 3);
+  return put (ch, obj, timeout, "channel-put!", position_arg (timeout_pos));
 }
 
 static SCM
@@ -777,9 +785,10 @@ get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
 }
 
 static SCM
-channel_get (SCM ch, SCM timeout, SCM dflt)
+channel_get (SCM ch, SCM timeout, SCM timeout_pos, SCM dflt, SCM dflt_pos)
 {
-  return get (ch, timeout, dflt, "channel-get", 2);
+  (void) dflt_pos;              /* any object will do */
+  return get (ch, timeout, dflt, "channel-get", position_arg (timeout_pos));
 }
 
 static SCM
@@ -995,11 +1004,11 @@ vc_init_channel (void)
     }
   vc_define ("%vc-register-channel-type!", 1, 0, 0,
              (scm_t_subr) register_channel_type);
-  vc_define ("%vc-channel-make", 1, 2, 0, (scm_t_subr) channel_make);
-  vc_define ("%vc-channel-open", 1, 1, 0, (scm_t_subr) channel_open);
-  vc_define ("%vc-channel-put", 3, 0, 0, (scm_t_subr) channel_put);
+  vc_define ("%vc-channel-make", 5, 0, 0, (scm_t_subr) channel_make);
+  vc_define ("%vc-channel-open", 3, 0, 0, (scm_t_subr) channel_open);
+  vc_define ("%vc-channel-put", 4, 0, 0, (scm_t_subr) channel_put);
   vc_define ("channel-try-put!", 2, 0, 0, (scm_t_subr) channel_try_put);
-  vc_define ("%vc-channel-get", 3, 0, 0, (scm_t_subr) channel_get);
+  vc_define ("%vc-channel-get", 5, 0, 0, (scm_t_subr) channel_get);
   vc_define ("channel-try-get", 1, 1, 0, (scm_t_subr) channel_try_get);
   vc_define ("channel-close!", 1, 0, 0, (scm_t_subr) channel_close);
   vc_define ("channel-closed?", 1, 0, 0, (scm_t_subr) channel_closed_p);

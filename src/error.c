@@ -21,7 +21,7 @@
    from two threads is harmless: both get the same procedure.  */
 static SCM raise_proc = SCM_BOOL_F;
 
-static SCM sym_argument, sym_argument_kind, sym_consistency, sym_assertion,
+static SCM sym_argument, sym_consistency, sym_assertion,
   sym_errno, sym_out_of_memory, sym_fasl_read, sym_fasl_header;
 
 static SCM
@@ -30,7 +30,7 @@ vc_raise_procedure (void)
   SCM proc = raise_proc;
   if (scm_is_false (proc))
     {
-      proc = scm_c_public_ref ("vicare-compat conditions", "%vc-raise");
+      proc = scm_c_private_ref ("vicare-compat conditions", "%vc-raise");
       raise_proc = scm_permanent_object (proc);
     }
   return proc;
@@ -88,18 +88,18 @@ vc_raise (SCM kind, const char *who, SCM message, SCM irritants, SCM extra)
 }
 
 void
-vc_raise_argument (const char *who, int pos, const char *expected, SCM value)
+vc_raise_argument_message (const char *who, int pos, const char *expected,
+                           const char *message, SCM value)
 {
-  vc_raise (sym_argument, who, scm_from_utf8_string ("failed argument validation"),
-            scm_list_1 (value),
+  vc_raise (sym_argument, who, message_string (message), scm_list_1 (value),
             scm_list_2 (scm_from_int (pos), scm_from_utf8_symbol (expected)));
 }
 
 void
-vc_raise_argument_kind (const char *who, const char *message, SCM irritants)
+vc_raise_argument (const char *who, int pos, const char *expected, SCM value)
 {
-  vc_raise (sym_argument_kind, who, message_string (message), irritants,
-            SCM_BOOL_F);
+  vc_raise_argument_message (who, pos, expected, "failed argument validation",
+                             value);
 }
 
 void
@@ -206,7 +206,6 @@ vc_init_error (void)
     return;
   done = 1;
   sym_argument = scm_permanent_object (scm_from_utf8_symbol ("argument"));
-  sym_argument_kind = scm_permanent_object (scm_from_utf8_symbol ("argument-kind"));
   sym_consistency = scm_permanent_object (scm_from_utf8_symbol ("consistency"));
   sym_assertion = scm_permanent_object (scm_from_utf8_symbol ("assertion"));
   sym_errno = scm_permanent_object (scm_from_utf8_symbol ("errno"));

@@ -20,35 +20,77 @@
 
 #include <config.h>
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gc/gc.h>
 
 #include "vc.h"
 
-/* The finalizer of guarded memory; CELL is the pointer object.  */
+/* Guarded memory is freed by its finalizer, which Guile runs on its
+   finalizer thread.  A loop that allocates guarded memory faster than that
+   thread runs finalizers would hold ever more memory that is already
+   garbage (hundreds of megabytes for two million guarded 1 KiB blocks).
+   So the package counts the bytes of guarded memory whose finalizer has
+   not run yet; when an allocation takes that count past a limit, it runs
+   the pending finalizers itself (Guile's run-finalizers), and collects
+   first when none is pending.  The next limit is twice what is then
+   still held, and at least the collector's heap size and GUARDED_MIN: a
+   program that keeps much guarded memory alive does not pay this on
+   every allocation.  */
+#define GUARDED_MIN ((size_t) 16 << 20)
+
+static atomic_size_t guarded_held;
+static atomic_size_t guarded_limit = GUARDED_MIN;
+
+/* The finalizer of guarded memory; CELL is the pointer object, DATA the
+   size that was counted for it.  */
 static void
 vc_finalize_free (void *cell, void *data)
 {
-  (void) data;
   free ((void *) ((scm_t_bits *) cell)[1]);
+  atomic_fetch_sub (&guarded_held, (size_t) (uintptr_t) data);
+}
+
+static void
+reclaim_guarded (void)
+{
+  size_t limit = atomic_load (&guarded_limit);
+  scm_run_finalizers ();
+  if (atomic_load (&guarded_held) > limit)
+    scm_gc ();                  /* it runs the finalizers it queues */
+  size_t next = 2 * atomic_load (&guarded_held);
+  size_t heap = GC_get_heap_size ();
+  if (next < heap)
+    next = heap;
+  if (next < GUARDED_MIN)
+    next = GUARDED_MIN;
+  atomic_store (&guarded_limit, next);
 }
 
 SCM
 vc_guard (SCM ptr, size_t size)
 {
-  /* The collector does not see malloc'd memory: without this, a loop of
-     guarded allocations grows the process by gigabytes between two
-     collections.  */
-  scm_gc_register_allocation (size);
   GC_finalization_proc old = NULL;
   void *old_data = NULL;
   void *cell = SCM2PTR (ptr);
-  GC_register_finalizer_no_order (cell, vc_finalize_free, NULL, &old, &old_data);
+  GC_register_finalizer_no_order (cell, vc_finalize_free,
+                                  (void *) (uintptr_t) size,
+                                  &old, &old_data);
   /* A pointer made by Guile's make-pointer with a finalizer keeps that
      finalizer, and ours is dropped: two would free the memory twice.  */
   if (old != NULL && old != vc_finalize_free)
-    GC_register_finalizer_no_order (cell, old, old_data, NULL, NULL);
+    {
+      GC_register_finalizer_no_order (cell, old, old_data, NULL, NULL);
+      return ptr;
+    }
+  /* Guarded again (after a realloc): the new size replaces the old.  */
+  if (old == vc_finalize_free)
+    atomic_fetch_sub (&guarded_held, (size_t) (uintptr_t) old_data);
+  if (atomic_fetch_add (&guarded_held, size) + size
+      > atomic_load (&guarded_limit))
+    reclaim_guarded ();
   return ptr;
 }
 
@@ -251,9 +293,10 @@ memcmp_p (SCM p1, SCM p2, SCM count)
                                region_arg (p2, 2, n, who), n));
 }
 
-/* One side of memory-copy: the address of BUF + START, for COUNT bytes.  */
+/* One side of memory-copy: the address of BUF (argument POS) + START, for
+   COUNT bytes.  */
 static char *
-copy_side (SCM buf, SCM start, size_t count)
+copy_side (SCM buf, int pos, SCM start, size_t count)
 {
   static const char who[] = "memory-copy";
   size_t s = (size_t) SCM_I_INUM (start);
@@ -267,11 +310,10 @@ copy_side (SCM buf, SCM start, size_t count)
     }
   uintptr_t base = (uintptr_t) SCM_POINTER_VALUE (buf);
   if (s > UINTPTR_MAX - base)
-    vc_raise_consistency ("pointer-add", "pointer overflow",
-                          scm_list_2 (buf, start));
+    vc_raise_consistency (who, "pointer overflow", scm_list_2 (buf, start));
   if (base == 0 && count > 0)
-    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
-                        scm_list_1 (buf));
+    vc_raise_argument_message (who, pos, "non-null-pointer?", VC_NULL_MESSAGE,
+                               buf);
   return (char *) (base + s);
 }
 
@@ -280,19 +322,21 @@ static SCM
 memory_copy (SCM dst, SCM dst_start, SCM src, SCM src_start, SCM count)
 {
   static const char who[] = "memory-copy";
+  if (!SCM_POINTER_P (dst) && !SCM_BYTEVECTOR_P (dst))
+    vc_raise_argument_message (who, 1, "pointer-or-bytevector?",
+                               "expected pointer or bytevector as argument",
+                               dst);
   (void) vc_int64_arg (dst_start, 0, INT64_MAX >> 2, 2, who,
                        "non-negative-fixnum?");
+  if (!SCM_POINTER_P (src) && !SCM_BYTEVECTOR_P (src))
+    vc_raise_argument_message (who, 3, "pointer-or-bytevector?",
+                               "expected pointer or bytevector as argument",
+                               src);
   (void) vc_int64_arg (src_start, 0, INT64_MAX >> 2, 4, who,
                        "non-negative-fixnum?");
   size_t n = VC_SIZE_ARG (count, 5, who);
-  if (!SCM_POINTER_P (dst) && !SCM_BYTEVECTOR_P (dst))
-    vc_raise_argument_kind (who, "expected pointer or bytevector as argument",
-                            scm_list_1 (dst));
-  if (!SCM_POINTER_P (src) && !SCM_BYTEVECTOR_P (src))
-    vc_raise_argument_kind (who, "expected pointer or bytevector as argument",
-                            scm_list_1 (src));
-  char *d = copy_side (dst, dst_start, n);
-  char *s = copy_side (src, src_start, n);
+  char *d = copy_side (dst, 1, dst_start, n);
+  char *s = copy_side (src, 3, src_start, n);
   /* memmove: as fast as memcpy for disjoint regions, and right when a
      bytevector is copied onto itself.  */
   if (n > 0)

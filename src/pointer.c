@@ -80,9 +80,15 @@ vc_address_slow (SCM memory, SCM where, size_t size, int scaled,
       base = SCM_POINTER_VALUE (VC_MEMORY_BLOCK_POINTER (memory));
     }
   if (base == NULL)
-    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
-                        scm_list_2 (memory, where));
-  return (char *) ((uintptr_t) base + (uintptr_t) off);
+    vc_raise_argument_message (who, 1, SCM_POINTER_P (memory)
+                               ? "non-null-pointer?" : "memory-block?/non-null",
+                               VC_NULL_MESSAGE, memory);
+  /* The final address may be NULL too (base 1, offset -1): the fast path
+     sends that case here.  Both arguments make it.  */
+  char *address = (char *) ((uintptr_t) base + (uintptr_t) off);
+  if (address == NULL)
+    vc_raise_consistency (who, VC_NULL_MESSAGE, scm_list_2 (memory, where));
+  return address;
 }
 
 /* The address of the first byte of an access of SIZE bytes.  */
@@ -97,7 +103,13 @@ vc_address (SCM memory, SCM where, size_t size, int scaled, const char *who)
       if (VC_LIKELY (base != NULL
                      && !__builtin_mul_overflow (n, scaled ? (ptrdiff_t) size : 1,
                                                  &off)))
-        return (char *) ((uintptr_t) base + (uintptr_t) off);
+        {
+          char *address = (char *) ((uintptr_t) base + (uintptr_t) off);
+          /* An address that wrapped to NULL goes to the slow path,
+             which raises.  */
+          if (VC_LIKELY (address != NULL))
+            return address;
+        }
     }
   return vc_address_slow (memory, where, size, scaled, who);
 }

@@ -2,13 +2,10 @@
    Copyright (C) 2026 The guile-vicare-compat authors
    SPDX-License-Identifier: GPL-3.0-or-later
 
-   Argument checks follow Vicare: the generic kinds (fixnum, pointer,
-   size_t, off_t, signed-int) raise &procedure-argument-violation with the
-   message "expected ... as argument"; the posix-local kinds (file
-   descriptor, pathname, semaphore, pid, secs, nsecs) raise a plain
-   &assertion; the clock calls check with vc_raise_argument (position and
-   predicate).  Every failed system call raises the errno condition with
-   the call's arguments as irritants.
+   A bad argument raises &procedure-signature-argument-violation (an
+   &assertion) with its position, the predicate it failed and Vicare's
+   message, "expected ... as argument".  Every failed system call raises
+   the errno condition with the call's arguments as irritants.
 
    Blocking calls (waitpid, wait, sem-wait, sem-timedwait, nanosleep) wait
    through vc_wait (wait.c): outside Guile mode, so that a garbage
@@ -26,10 +23,10 @@
 #include <limits.h>
 #include <semaphore.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/select.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,96 +36,101 @@
 
 /* ------------------------------------------------------ argument checks */
 
+/* Every check raises &procedure-signature-argument-violation (an
+   &assertion) with the argument's position, the predicate it failed and
+   Vicare's message, "expected WHAT as argument".  */
 static VC_NORETURN void
-expected (const char *who, const char *what, SCM obj)
+expected (const char *who, int pos, const char *predicate, const char *what,
+          SCM obj)
 {
   char msg[96];
   snprintf (msg, sizeof msg, "expected %s as argument", what);
-  vc_raise_argument_kind (who, msg, scm_list_1 (obj));
+  vc_raise_argument_message (who, pos, predicate, msg, obj);
 }
 
 /* A fixnum that C takes as an int (flags, options, a status): a value
    outside the int range is rejected, never truncated.  */
 static int
-fixnum_arg (SCM obj, const char *who)
+fixnum_arg (SCM obj, int pos, const char *who)
 {
   if (!SCM_I_INUMP (obj) || SCM_I_INUM (obj) < INT_MIN
       || SCM_I_INUM (obj) > INT_MAX)
-    expected (who, "fixnum", obj);
+    expected (who, pos, "signed-int?", "fixnum", obj);
   return (int) SCM_I_INUM (obj);
 }
 
 /* Permission bits: a fixnum in [0, 07777].  */
 static mode_t
-mode_arg (SCM obj, const char *who)
+mode_arg (SCM obj, int pos, const char *who)
 {
   if (!SCM_I_INUMP (obj) || SCM_I_INUM (obj) < 0 || SCM_I_INUM (obj) > 07777)
-    expected (who, "fixnum mode", obj);
+    expected (who, pos, "permission-bits?", "fixnum mode", obj);
   return (mode_t) SCM_I_INUM (obj);
 }
 
 static int
-signed_int_arg (SCM obj, const char *who)
+signed_int_arg (SCM obj, int pos, const char *who)
 {
   if (!scm_is_signed_integer (obj, INT_MIN, INT_MAX))
-    expected (who, "signed int", obj);
+    expected (who, pos, "signed-int?", "signed int", obj);
   return scm_to_int (obj);
 }
 
 static size_t
-size_arg (SCM obj, const char *who)
+size_arg (SCM obj, int pos, const char *who)
 {
   if (!scm_is_unsigned_integer (obj, 0, SIZE_MAX))
-    expected (who, "size_t", obj);
+    expected (who, pos, "size_t?", "size_t", obj);
   return scm_to_size_t (obj);
 }
 
 static off_t
-off_arg (SCM obj, const char *who)
+off_arg (SCM obj, int pos, const char *who)
 {
   if (!scm_is_signed_integer (obj, INT64_MIN, INT64_MAX))
-    expected (who, "off_t", obj);
+    expected (who, pos, "off_t?", "off_t", obj);
   return (off_t) scm_to_int64 (obj);
 }
 
 static void *
-pointer_arg (SCM obj, const char *who)
+pointer_arg (SCM obj, int pos, const char *who)
 {
   if (!SCM_POINTER_P (obj))
-    expected (who, "pointer", obj);
+    expected (who, pos, "pointer?", "pointer", obj);
   return SCM_POINTER_VALUE (obj);
 }
 
 static void *
-pointer_or_false_arg (SCM obj, const char *who)
+pointer_or_false_arg (SCM obj, int pos, const char *who)
 {
   if (scm_is_false (obj))
     return NULL;
   if (!SCM_POINTER_P (obj))
-    expected (who, "false or pointer", obj);
+    expected (who, pos, "false-or-pointer?", "false or pointer", obj);
   return SCM_POINTER_VALUE (obj);
 }
 
-/* Vicare's file-descriptor check (0 <= fd < FD_SETSIZE); -1 is accepted
-   too, because anonymous mappings are written both ways.  */
+/* A file descriptor: any non-negative C int (shm-open can return one
+   above FD_SETSIZE, and nothing here uses select); -1 is accepted too
+   where ALLOW_MINUS_ONE, because anonymous mappings are written both
+   ways.  */
 static int
-fd_arg (SCM obj, const char *who, int allow_minus_one)
+fd_arg (SCM obj, int pos, const char *who, int allow_minus_one)
 {
   if (SCM_I_INUMP (obj))
     {
-      long fd = SCM_I_INUM (obj);
-      if ((fd >= 0 && fd < FD_SETSIZE) || (allow_minus_one && fd == -1))
+      scm_t_signed_bits fd = SCM_I_INUM (obj);
+      if ((fd >= 0 && fd <= INT_MAX) || (allow_minus_one && fd == -1))
         return (int) fd;
     }
-  vc_raise_assertion (who, "expected file descriptor as argument",
-                      scm_list_1 (obj));
+  expected (who, pos, "file-descriptor?", "file descriptor", obj);
 }
 
 static unsigned int
-unsigned_int_arg (SCM obj, const char *who)
+unsigned_int_arg (SCM obj, int pos, const char *who)
 {
   if (!scm_is_unsigned_integer (obj, 0, UINT_MAX))
-    expected (who, "unsigned int", obj);
+    expected (who, pos, "unsigned-int?", "unsigned int", obj);
   return scm_to_uint (obj);
 }
 
@@ -138,7 +140,7 @@ unsigned_int_arg (SCM obj, const char *who)
    check raises.  An empty name or one with an embedded NUL is rejected:
    C would silently see a shorter name.  */
 static const char *
-pathname_arg (SCM obj, const char *who)
+pathname_arg (SCM obj, int pos, const char *who)
 {
   const char *bytes;
   size_t len;
@@ -154,13 +156,12 @@ pathname_arg (SCM obj, const char *who)
       len = SCM_BYTEVECTOR_LENGTH (obj);
     }
   else
-    vc_raise_assertion (who, "expected pathname as argument", scm_list_1 (obj));
+    expected (who, pos, "pathname?", "pathname", obj);
   if (len == 0 || memchr (bytes, '\0', len) != NULL)
     {
       free (utf8);
-      vc_raise_assertion (who,
-                          "expected non-empty pathname without NUL bytes as argument",
-                          scm_list_1 (obj));
+      expected (who, pos, "pathname?", "non-empty pathname without NUL bytes",
+                obj);
     }
   char *copy = scm_gc_malloc_pointerless (len + 1, "pathname");
   memcpy (copy, bytes, len);
@@ -172,11 +173,11 @@ pathname_arg (SCM obj, const char *who)
 
 /* A semaphore is a non-NULL pointer to a sem_t.  */
 static sem_t *
-sem_arg (SCM obj, const char *who)
+sem_arg (SCM obj, int pos, const char *who)
 {
   if (!SCM_POINTER_P (obj) || SCM_POINTER_VALUE (obj) == NULL)
-    vc_raise_assertion (who, "expected pointer as semaphore argument",
-                        scm_list_1 (obj));
+    vc_raise_argument_message (who, pos, "semaphore?",
+                               "expected pointer as semaphore argument", obj);
   return SCM_POINTER_VALUE (obj);
 }
 
@@ -184,13 +185,13 @@ sem_arg (SCM obj, const char *who)
    Scheme wrapper and again here: tv_sec a signed long >= 0, tv_nsec in
    [0, 999999999].  */
 static struct timespec
-timespec_arg (SCM secs, SCM nsecs, SCM timespec, const char *who)
+timespec_arg (SCM secs, SCM nsecs, SCM timespec, int pos,
+              const char *who)
 {
   struct timespec ts;
   if (!scm_is_signed_integer (secs, 0, LONG_MAX)
       || !scm_is_signed_integer (nsecs, 0, 999999999))
-    vc_raise_assertion (who, "expected struct-timespec as argument",
-                        scm_list_1 (timespec));
+    expected (who, pos, "struct-timespec?", "struct-timespec", timespec);
   ts.tv_sec = (time_t) scm_to_long (secs);
   ts.tv_nsec = scm_to_long (nsecs);
   return ts;
@@ -211,7 +212,7 @@ timespec_arg (SCM secs, SCM nsecs, SCM timespec, const char *who)
 static SCM
 vc_sysconf (SCM name)
 {
-  int n = signed_int_arg (name, "sysconf");
+  int n = signed_int_arg (name, 1, "sysconf");
   errno = 0;
   long r = sysconf (n);
   if (r == -1)
@@ -230,12 +231,12 @@ static SCM
 vc_mmap (SCM address, SCM length, SCM protect, SCM flags, SCM fd, SCM offset)
 {
   static const char who[] = "mmap";
-  void *addr = pointer_or_false_arg (address, who);
-  size_t len = size_arg (length, who);
-  int prot = fixnum_arg (protect, who);
-  int flg = fixnum_arg (flags, who);
-  int fdes = fd_arg (fd, who, 1);
-  off_t off = off_arg (offset, who);
+  void *addr = pointer_or_false_arg (address, 1, who);
+  size_t len = size_arg (length, 2, who);
+  int prot = fixnum_arg (protect, 3, who);
+  int flg = fixnum_arg (flags, 4, who);
+  int fdes = fd_arg (fd, 5, who, 1);
+  off_t off = off_arg (offset, 6, who);
 
 #ifdef MAP_ANONYMOUS
   /* Vicare's examples pass fd 0 for anonymous maps; POSIX wants -1.  */
@@ -256,8 +257,8 @@ static SCM
 vc_munmap (SCM address, SCM length)
 {
   static const char who[] = "munmap";
-  void *addr = pointer_arg (address, who);
-  size_t len = size_arg (length, who);
+  void *addr = pointer_arg (address, 1, who);
+  size_t len = size_arg (length, 2, who);
   if (munmap (addr, len) != 0)
     {
       int err = errno;
@@ -270,9 +271,9 @@ static SCM
 vc_msync (SCM address, SCM length, SCM flags)
 {
   static const char who[] = "msync";
-  void *addr = pointer_arg (address, who);
-  size_t len = size_arg (length, who);
-  int flg = fixnum_arg (flags, who);
+  void *addr = pointer_arg (address, 1, who);
+  size_t len = size_arg (length, 2, who);
+  int flg = fixnum_arg (flags, 3, who);
   CHECK_CALL (msync (addr, len, flg), who, scm_list_3 (address, length, flags));
   return SCM_UNSPECIFIED;
 }
@@ -282,10 +283,10 @@ static SCM
 vc_mremap (SCM address, SCM length, SCM new_length, SCM flags)
 {
   static const char who[] = "mremap";
-  void *addr = pointer_arg (address, who);
-  size_t len = size_arg (length, who);
-  size_t new_len = size_arg (new_length, who);
-  int flg = fixnum_arg (flags, who);
+  void *addr = pointer_arg (address, 1, who);
+  size_t len = size_arg (length, 2, who);
+  size_t new_len = size_arg (new_length, 3, who);
+  int flg = fixnum_arg (flags, 4, who);
   void *p = mremap (addr, len, new_len, flg);
   if (p == MAP_FAILED)
     {
@@ -300,9 +301,9 @@ static SCM
 vc_madvise (SCM address, SCM length, SCM advice)
 {
   static const char who[] = "madvise";
-  void *addr = pointer_arg (address, who);
-  size_t len = size_arg (length, who);
-  int adv = fixnum_arg (advice, who);
+  void *addr = pointer_arg (address, 1, who);
+  size_t len = size_arg (length, 2, who);
+  int adv = fixnum_arg (advice, 3, who);
   CHECK_CALL (madvise (addr, len, adv), who,
               scm_list_3 (address, length, advice));
   return SCM_UNSPECIFIED;
@@ -312,9 +313,9 @@ static SCM
 vc_mprotect (SCM address, SCM length, SCM prot)
 {
   static const char who[] = "mprotect";
-  void *addr = pointer_arg (address, who);
-  size_t len = size_arg (length, who);
-  int pr = fixnum_arg (prot, who);
+  void *addr = pointer_arg (address, 1, who);
+  size_t len = size_arg (length, 2, who);
+  int pr = fixnum_arg (prot, 3, who);
   CHECK_CALL (mprotect (addr, len, pr), who, scm_list_3 (address, length, prot));
   return SCM_UNSPECIFIED;
 }
@@ -323,8 +324,8 @@ static SCM
 vc_mlock (SCM address, SCM length)
 {
   static const char who[] = "mlock";
-  void *addr = pointer_arg (address, who);
-  size_t len = size_arg (length, who);
+  void *addr = pointer_arg (address, 1, who);
+  size_t len = size_arg (length, 2, who);
   CHECK_CALL (mlock (addr, len), who, scm_list_2 (address, length));
   return SCM_UNSPECIFIED;
 }
@@ -333,8 +334,8 @@ static SCM
 vc_munlock (SCM address, SCM length)
 {
   static const char who[] = "munlock";
-  void *addr = pointer_arg (address, who);
-  size_t len = size_arg (length, who);
+  void *addr = pointer_arg (address, 1, who);
+  size_t len = size_arg (length, 2, who);
   CHECK_CALL (munlock (addr, len), who, scm_list_2 (address, length));
   return SCM_UNSPECIFIED;
 }
@@ -344,7 +345,7 @@ static SCM
 vc_mlockall (SCM flags)
 {
   static const char who[] = "mlockall";
-  int flg = fixnum_arg (flags, who);
+  int flg = fixnum_arg (flags, 1, who);
   CHECK_CALL (mlockall (flg), who, scm_list_1 (flags));
   return SCM_UNSPECIFIED;
 }
@@ -362,9 +363,9 @@ static SCM
 vc_shm_open (SCM name, SCM oflag, SCM mode)
 {
   static const char who[] = "shm-open";
-  const char *path = pathname_arg (name, who);
-  int flg = fixnum_arg (oflag, who);
-  mode_t md = mode_arg (mode, who);
+  const char *path = pathname_arg (name, 1, who);
+  int flg = fixnum_arg (oflag, 2, who);
+  mode_t md = mode_arg (mode, 3, who);
   int fd = shm_open (path, flg, md);
   if (fd < 0)
     {
@@ -378,7 +379,7 @@ static SCM
 vc_shm_unlink (SCM name)
 {
   static const char who[] = "shm-unlink";
-  const char *path = pathname_arg (name, who);
+  const char *path = pathname_arg (name, 1, who);
   CHECK_CALL (shm_unlink (path), who, scm_list_1 (name));
   return SCM_UNSPECIFIED;
 }
@@ -387,8 +388,8 @@ static SCM
 vc_ftruncate (SCM fd, SCM length)
 {
   static const char who[] = "ftruncate";
-  int fdes = fd_arg (fd, who, 0);
-  off_t len = off_arg (length, who);
+  int fdes = fd_arg (fd, 1, who, 0);
+  off_t len = off_arg (length, 2, who);
   CHECK_CALL (ftruncate (fdes, len), who, scm_list_2 (fd, length));
   return SCM_UNSPECIFIED;
 }
@@ -397,7 +398,7 @@ static SCM
 vc_close (SCM fd)
 {
   static const char who[] = "close";
-  int fdes = fd_arg (fd, who, 0);
+  int fdes = fd_arg (fd, 1, who, 0);
   CHECK_CALL (close (fdes), who, scm_list_1 (fd));
   return SCM_UNSPECIFIED;
 }
@@ -408,12 +409,12 @@ static SCM
 vc_sem_open (SCM name, SCM oflag, SCM mode, SCM value)
 {
   static const char who[] = "sem-open";
-  const char *path = pathname_arg (name, who);
-  int flg = fixnum_arg (oflag, who);
-  mode_t md = mode_arg (mode, who);
+  const char *path = pathname_arg (name, 1, who);
+  int flg = fixnum_arg (oflag, 2, who);
+  mode_t md = mode_arg (mode, 3, who);
   if (SCM_UNBNDP (value))
     value = SCM_INUM0;
-  unsigned int v = unsigned_int_arg (value, who);
+  unsigned int v = unsigned_int_arg (value, 4, who);
   sem_t *sem = sem_open (path, flg, md, v);
   if (sem == SEM_FAILED)
     {
@@ -427,7 +428,11 @@ static SCM
 vc_sem_close (SCM sem)
 {
   static const char who[] = "sem-close";
-  CHECK_CALL (sem_close (sem_arg (sem, who)), who, scm_list_1 (sem));
+  CHECK_CALL (sem_close (sem_arg (sem, 1, who)), who, scm_list_1 (sem));
+  /* The semaphore is gone: NULL in place, as free does, so that a later
+     call through this object raises instead of touching unmapped
+     memory.  */
+  SCM_SET_CELL_WORD_1 (sem, 0);
   return SCM_UNSPECIFIED;
 }
 
@@ -435,7 +440,7 @@ static SCM
 vc_sem_unlink (SCM name)
 {
   static const char who[] = "sem-unlink";
-  const char *path = pathname_arg (name, who);
+  const char *path = pathname_arg (name, 1, who);
   CHECK_CALL (sem_unlink (path), who, scm_list_1 (name));
   return SCM_UNSPECIFIED;
 }
@@ -450,10 +455,10 @@ static SCM
 vc_sem_init (SCM sem, SCM pshared, SCM value)
 {
   static const char who[] = "sem-init";
-  sem_t *s = sem_arg (sem, who);
+  sem_t *s = sem_arg (sem, 1, who);
   if (SCM_UNBNDP (value))
     value = SCM_INUM0;
-  unsigned int v = unsigned_int_arg (value, who);
+  unsigned int v = unsigned_int_arg (value, 3, who);
   CHECK_CALL (sem_init (s, scm_is_true (pshared), v), who,
               scm_list_3 (sem, pshared, value));
   return sem;
@@ -463,7 +468,7 @@ static SCM
 vc_sem_destroy (SCM sem)
 {
   static const char who[] = "sem-destroy";
-  CHECK_CALL (sem_destroy (sem_arg (sem, who)), who, scm_list_1 (sem));
+  CHECK_CALL (sem_destroy (sem_arg (sem, 1, who)), who, scm_list_1 (sem));
   return SCM_UNSPECIFIED;
 }
 
@@ -471,7 +476,7 @@ static SCM
 vc_sem_post (SCM sem)
 {
   static const char who[] = "sem-post";
-  CHECK_CALL (sem_post (sem_arg (sem, who)), who, scm_list_1 (sem));
+  CHECK_CALL (sem_post (sem_arg (sem, 1, who)), who, scm_list_1 (sem));
   return SCM_UNSPECIFIED;
 }
 
@@ -527,7 +532,7 @@ static SCM
 vc_sem_wait (SCM sem)
 {
   static const char who[] = "sem-wait";
-  int err = blocking_sem_wait (sem_arg (sem, who), NULL);
+  int err = blocking_sem_wait (sem_arg (sem, 1, who), NULL);
   if (err)
     vc_raise_errno (who, err, scm_list_1 (sem));
   return SCM_UNSPECIFIED;
@@ -539,8 +544,8 @@ static SCM
 vc_sem_timedwait (SCM sem, SCM secs, SCM nsecs, SCM timespec)
 {
   static const char who[] = "sem-timedwait";
-  sem_t *s = sem_arg (sem, who);
-  struct timespec deadline = timespec_arg (secs, nsecs, timespec, who);
+  sem_t *s = sem_arg (sem, 1, who);
+  struct timespec deadline = timespec_arg (secs, nsecs, timespec, 2, who);
   int err = blocking_sem_wait (s, &deadline);
   if (err == ETIMEDOUT)
     return SCM_BOOL_F;
@@ -553,7 +558,7 @@ static SCM
 vc_sem_trywait (SCM sem)
 {
   static const char who[] = "sem-trywait";
-  if (sem_trywait (sem_arg (sem, who)) == 0)
+  if (sem_trywait (sem_arg (sem, 1, who)) == 0)
     return SCM_BOOL_T;
   int err = errno;
   if (err == EAGAIN)
@@ -566,7 +571,7 @@ vc_sem_getvalue (SCM sem)
 {
   static const char who[] = "sem-getvalue";
   int v;
-  CHECK_CALL (sem_getvalue (sem_arg (sem, who), &v), who, scm_list_1 (sem));
+  CHECK_CALL (sem_getvalue (sem_arg (sem, 1, who), &v), who, scm_list_1 (sem));
   return scm_from_int (v);
 }
 
@@ -618,7 +623,7 @@ vc_clock_settime (SCM clock_id, SCM secs, SCM nsecs, SCM timespec)
 {
   static const char who[] = "clock-settime";
   clockid_t id = clockid_arg (clock_id, who);
-  struct timespec ts = timespec_arg (secs, nsecs, timespec, who);
+  struct timespec ts = timespec_arg (secs, nsecs, timespec, 2, who);
   CHECK_CALL (clock_settime (id, &ts), who, scm_list_2 (clock_id, timespec));
   return SCM_UNSPECIFIED;
 }
@@ -684,11 +689,10 @@ vc_waitpid (SCM pid, SCM options)
   static const char who[] = "waitpid";
   if (!SCM_I_INUMP (pid) || SCM_I_INUM (pid) < INT_MIN
       || SCM_I_INUM (pid) > INT_MAX)
-    vc_raise_assertion (who, "expected fixnum pid as argument",
-                        scm_list_1 (pid));
+    expected (who, 1, "pid?", "fixnum pid", pid);
   struct wait_call w;
   w.pid = (pid_t) SCM_I_INUM (pid);
-  w.options = fixnum_arg (options, who);
+  w.options = fixnum_arg (options, 2, who);
   blocking_waitpid (&w);
   if (w.result < 0)
     vc_raise_errno (who, w.err, scm_list_2 (pid, options));
@@ -713,14 +717,14 @@ vc_wait_child (void)
   static SCM                                                                 \
   vc_##MACRO (SCM status)                                                    \
   {                                                                          \
-    int st = fixnum_arg (status, NAME);                                      \
+    int st = fixnum_arg (status, 1, NAME);                                      \
     return scm_from_bool (MACRO (st));                                       \
   }
 #define VC_STATUS_FIELD(NAME, MACRO)                                          \
   static SCM                                                                 \
   vc_##MACRO (SCM status)                                                    \
   {                                                                          \
-    int st = fixnum_arg (status, NAME);                                      \
+    int st = fixnum_arg (status, 1, NAME);                                      \
     return scm_from_int (MACRO (st));                                        \
   }
 
@@ -734,7 +738,7 @@ VC_STATUS_FIELD ("WSTOPSIG", WSTOPSIG)
 static SCM
 vc_WCOREDUMP (SCM status)
 {
-  int st = fixnum_arg (status, "WCOREDUMP");
+  int st = fixnum_arg (status, 1, "WCOREDUMP");
 #ifdef WCOREDUMP
   return scm_from_bool (WIFSIGNALED (st) && WCOREDUMP (st));
 #else
@@ -779,11 +783,9 @@ vc_nanosleep (SCM secs, SCM nsecs)
 {
   static const char who[] = "nanosleep";
   if (!scm_is_unsigned_integer (secs, 0, UINT32_MAX))
-    vc_raise_assertion (who, "expected seconds count as argument",
-                        scm_list_1 (secs));
+    expected (who, 1, "seconds-count?", "seconds count", secs);
   if (!scm_is_unsigned_integer (nsecs, 0, 999999999))
-    vc_raise_assertion (who, "expected nanoseconds count as argument",
-                        scm_list_1 (nsecs));
+    expected (who, 2, "nanoseconds-count?", "nanoseconds count", nsecs);
   struct sleep_call s;
   s.deadline = vc_clock_after (CLOCK_MONOTONIC,
                                (int64_t) scm_to_uint32 (secs) * 1000000000

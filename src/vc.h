@@ -67,10 +67,11 @@ void vc_init_channel (void);
 VC_NORETURN void vc_raise_argument (const char *who, int pos,
                                     const char *expected, SCM value);
 
-/* &procedure-argument-violation: a bad argument of the posix kind
-   ("expected fixnum as argument"); IRRITANTS is a list.  */
-VC_NORETURN void vc_raise_argument_kind (const char *who, const char *message,
-                                         SCM irritants);
+/* The same with MESSAGE instead of "failed argument validation", for the
+   checks whose message Vicare spells out ("expected fixnum as argument").  */
+VC_NORETURN void vc_raise_argument_message (const char *who, int pos,
+                                            const char *expected,
+                                            const char *message, SCM value);
 
 /* &procedure-arguments-consistency-violation: each argument is fine alone,
    the combination is not (out of bounds, overflow).  */
@@ -224,15 +225,19 @@ vc_memory_block_p (SCM obj)
 #define VC_MEMORY_BLOCK_SET_SIZE(mb, n) SCM_STRUCT_SLOT_SET ((mb), 1, (n))
 #define VC_MEMORY_BLOCK_SET_OWNER(mb, b) SCM_STRUCT_SLOT_SET ((mb), 2, (b))
 
+/* The message of a NULL pointer argument.  */
+#define VC_NULL_MESSAGE "attempt to access memory through a NULL pointer"
+
 /* A pointer argument whose address must not be NULL (the C function it is
-   passed to would crash): NULL raises a plain &assertion.  */
+   passed to would crash): NULL raises the argument condition, predicate
+   non-null-pointer?.  */
 static inline void *
 vc_nonnull_pointer_arg (SCM obj, int pos, const char *who)
 {
   void *p = vc_pointer_arg (obj, pos, who);
   if (VC_UNLIKELY (p == NULL))
-    vc_raise_assertion (who, "attempt to access memory through a NULL pointer",
-                        scm_list_1 (obj));
+    vc_raise_argument_message (who, pos, "non-null-pointer?", VC_NULL_MESSAGE,
+                               obj);
   return p;
 }
 

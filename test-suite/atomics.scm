@@ -78,9 +78,13 @@
   (test-assert "misalignment is assertion-class"
     (assertion-violation?
      (catch-condition (lambda () (pointer-atomic-set-c-sint64! mem 12 0)))))
-  (test-raises "NULL pointer" assertion-violation?
-    'pointer-atomic-ref-c-uint32 (list %null-pointer 0)
+  (test-argument "NULL pointer" 'pointer-atomic-ref-c-uint32 1
+    'non-null-pointer? %null-pointer
     (pointer-atomic-ref-c-uint32 %null-pointer 0))
+  (test-raises "an address that wraps to NULL"
+    procedure-arguments-consistency-violation?
+    'pointer-atomic-set-c-uint64! (list (make-pointer 8) -8)
+    (pointer-atomic-set-c-uint64! (make-pointer 8) -8 1))
   (test-raises "not a pointer" procedure-signature-argument-violation?
     'pointer-atomic-ref-c-sint64 '(#f) (pointer-atomic-ref-c-sint64 #f 0))
   (test-raises "offset not an integer" procedure-signature-argument-violation?

@@ -44,7 +44,27 @@
     (procedure-argument-violation 'me "bad" 1 2))
   (test-raises "procedure-arguments-consistency-violation from Scheme"
     procedure-arguments-consistency-violation? 'me '(3)
-    (procedure-arguments-consistency-violation 'me "bad combination" 3)))
+    (procedure-arguments-consistency-violation 'me "bad combination" 3))
+  ;; Vicare's raiser takes a message: (who message index expression value).
+  (test-equal "procedure-signature-argument-violation, Vicare's five arguments"
+    '(me "expected fixnum as argument" (x) 2 (fixnum? n) x)
+    (let ((e (catch-condition
+              (lambda ()
+                (procedure-signature-argument-violation
+                 'me "expected fixnum as argument" 2 '(fixnum? n) 'x)))))
+      (list (condition-who e) (condition-message e) (condition-irritants e)
+            (procedure-signature-argument-violation.one-based-argument-index e)
+            (procedure-signature-argument-violation.failed-expression e)
+            (procedure-signature-argument-violation.offending-value e))))
+  (test-equal "procedure-signature-argument-violation, the short form"
+    '(me "failed argument validation" (x) 1 pointer? x)
+    (let ((e (catch-condition
+              (lambda ()
+                (procedure-signature-argument-violation 'me 1 'pointer? 'x)))))
+      (list (condition-who e) (condition-message e) (condition-irritants e)
+            (procedure-signature-argument-violation.one-based-argument-index e)
+            (procedure-signature-argument-violation.failed-expression e)
+            (procedure-signature-argument-violation.offending-value e)))))
 
 (test-group "errno condition"
   (let ((e (catch-condition (lambda () (px.munmap (make-pointer 1) 10)))))
@@ -64,6 +84,30 @@
     (violation? (make-non-reinstatable-violation)))
   (test-assert "i/o-eagain predicate"
     (i/o-eagain-error? (make-i/o-eagain))))
+
+(test-group "accessors given anything but their condition"
+  (test-argument "condition-errno" 'condition-errno 1 'errno-condition? 5
+    (condition-errno 5))
+  (test-argument "fasl-read-error-offset" 'fasl-read-error-offset 1
+    'fasl-read-error? 'x (fasl-read-error-offset 'x))
+  (test-argument "one-based-argument-index"
+    'procedure-signature-argument-violation.one-based-argument-index 1
+    'procedure-signature-argument-violation? "s"
+    (procedure-signature-argument-violation.one-based-argument-index "s"))
+  (test-argument "failed-expression"
+    'procedure-signature-argument-violation.failed-expression 1
+    'procedure-signature-argument-violation? #f
+    (procedure-signature-argument-violation.failed-expression #f))
+  (test-argument "offending-value"
+    'procedure-signature-argument-violation.offending-value 1
+    'procedure-signature-argument-violation? '()
+    (procedure-signature-argument-violation.offending-value '()))
+  (test-equal "condition-errno of an errno condition" -2
+    (condition-errno (make-errno-condition -2))))
+
+(test-assert "%vc-raise, the C side's raiser, is not exported"
+  (not (module-variable (resolve-interface '(vicare-compat conditions))
+                        '%vc-raise)))
 
 (test-group "issue 10: the umbrella has every condition name"
   (let ((umbrella (resolve-interface '(vicare-compat)))

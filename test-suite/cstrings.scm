@@ -56,6 +56,8 @@
   (let ((p (bv->cstring #vu8(65 200))))
     (test-raises "cstring->string is ASCII" procedure-arguments-consistency-violation?
       'cstring->string (list p) (cstring->string p)))
+  (test-argument "a NULL pointer: its position and predicate" 'cstring->string
+    1 'non-null-pointer? %null-pointer (cstring->string %null-pointer))
   (test-raises "string->cstring of a symbol" procedure-signature-argument-violation?
     'string->cstring '(a) (string->cstring 'a))
   (test-raises "cstring->string NULL" assertion-violation?

@@ -108,23 +108,39 @@
       (guard (e (#t why))
         (with-unwind-protection (lambda (w) (set! why w))
           (lambda () (r6rs:raise 'boom))))))
-  (test-equal "no clause, and an outer handler returns: no cleanup yet" '(43 ())
-    (let ((cleaned '()))
+  (test-equal "no clause, and an outer handler returns: the cleanup runs once, when the body returns"
+    '(43 (cleanup-after-body))
+    ;; The guard unwinds to test its clauses and re-enters to re-raise: no
+    ;; cleanup then.  The outer handler's value returns to the raise, and
+    ;; the cleanup runs once, when unwind-protect's body returns.
+    (let ((events '()))
       (let ((r (r6rs:with-exception-handler
                 (lambda (e) 42)
                 (lambda ()
                   (guard (e ((string? e) 'no))
                     (unwind-protect
-                        (+ 1 (r6rs:raise-continuable 'c))
-                      (set! cleaned '(cleanup))))))))
-        ;; unwind-protect's body returned normally: the cleanup ran then.
-        (list r (if (equal? cleaned '(cleanup)) '() cleaned))))))
+                        (let ((v (+ 1 (r6rs:raise-continuable 'c))))
+                          (set! events (cons 'body-returned events))
+                          v)
+                      (set! events
+                        (cons (if (memq 'body-returned events)
+                                  'cleanup-after-body
+                                  'cleanup-before-body)
+                              events))))))))
+        (list r (filter (lambda (e) (not (eq? e 'body-returned)))
+                        (reverse events)))))))
 
 (test-group "which guard each module gives"
   (test-eq "(vicare) exports this guard"
     (module-variable (resolve-interface '(vicare-compat guard)) 'guard)
     (module-variable (resolve-interface '(vicare)) 'guard))
   (test-assert "(vicare-compat) exports no guard: Guile's stays in use"
-    (not (module-variable (resolve-interface '(vicare-compat)) 'guard))))
+    (not (module-variable (resolve-interface '(vicare-compat)) 'guard)))
+  (test-equal "the guard's internal fluid is exported by no public module" '()
+    (filter (lambda (m)
+              (module-variable (resolve-interface m) '%guard-unwinding))
+            '((vicare) (vicare language-extensions syntaxes) (vicare-compat)
+              (vicare-compat language-extensions syntaxes)
+              (vicare-compat guard)))))
 
 (test-end "guard")

@@ -16,6 +16,7 @@
 
 (define-module (test-suite harness)
   #:use-module (srfi srfi-64)
+  #:use-module ((srfi srfi-1) #:select (any))
   #:use-module ((rnrs conditions)
                 #:select (who-condition? condition-who irritants-condition?
                           condition-irritants message-condition?
@@ -30,6 +31,9 @@
             condition-shape
             test-raises
             test-raises-who
+            test-argument
+            public-modules
+            guile-binding?
             run-program
             skip-test
             event!
@@ -109,6 +113,54 @@
     (let ((e (catch-condition (lambda () expr))))
       (list (and (not (eq? e 'no-condition)) (pred e) #t)
             (if (eq? e 'no-condition) 'no-condition (car (condition-shape e)))))))
+
+;; (test-argument NAME WHO INDEX PREDICATE VALUE EXPR): EXPR raises a
+;; &procedure-signature-argument-violation whose who is WHO, whose 1-based
+;; argument index is INDEX, whose failed predicate is the symbol PREDICATE
+;; and whose offending value is VALUE (equal?); its irritants are (VALUE).
+(define-syntax-rule (test-argument name who index predicate value expr)
+  (test-equal name (list who index predicate value (list value))
+    (let ((e (catch-condition (lambda () expr))))
+      (if (and (not (eq? e 'no-condition))
+               ((@ (vicare-compat conditions)
+                   procedure-signature-argument-violation?) e))
+          (list (car (condition-shape e))
+                ((@ (vicare-compat conditions)
+                    procedure-signature-argument-violation.one-based-argument-index)
+                 e)
+                ((@ (vicare-compat conditions)
+                    procedure-signature-argument-violation.failed-expression)
+                 e)
+                ((@ (vicare-compat conditions)
+                    procedure-signature-argument-violation.offending-value)
+                 e)
+                (cadr (condition-shape e)))
+          e))))
+
+;; The modules whose exports are the package's public API.
+(define public-modules
+  '((vicare-compat)
+    (vicare-compat posix)
+    (vicare-compat platform constants)
+    (vicare-compat platform words)
+    (vicare-compat language-extensions syntaxes)
+    (vicare-compat guard)
+    (vicare-compat conditions)
+    (vicare-compat fasl)
+    (vicare-compat atomics)
+    (vicare-compat channel)))
+
+;; Guile's own bindings that a module re-exports (getpid, fxior, pointer?)
+;; are Guile's: documented in Guile's manual, checked by Guile.
+(define guile-origins
+  (map resolve-interface
+       '((guile) (system foreign) (rnrs) (rnrs io ports) (srfi srfi-11))))
+
+(define (guile-binding? iface sym)
+  "Is SYM of the interface IFACE one of Guile's own bindings?"
+  (let ((var (module-variable iface sym)))
+    (any (lambda (origin) (eq? var (module-variable origin sym)))
+         guile-origins)))
 
 (define (run-program . args)
   "Run ARGS as a command; return two values: its standard output as a

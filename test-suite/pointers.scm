@@ -297,10 +297,18 @@
           (begin (set base 5 (typical type))
                  (ref (bytevector->pointer bv (+ 16 (where->offset 5 size)))
                       (- (if (equal? label "array") (/ 16 size) 16)))))
-        (test-raises (name "NULL pointer ref") assertion-violation?
-          ref-who (list %null-pointer 0) (ref %null-pointer 0))
-        (test-raises (name "NULL pointer set") assertion-violation?
-          set-who (list %null-pointer 4) (set %null-pointer 4 (typical type)))
+        (test-argument (name "NULL pointer ref") ref-who 1 'non-null-pointer?
+          %null-pointer (ref %null-pointer 0))
+        (test-argument (name "NULL pointer set") set-who 1 'non-null-pointer?
+          %null-pointer (set %null-pointer 4 (typical type)))
+        ;; A non-NULL pointer and an offset that bring the address to NULL.
+        (let ((p (make-pointer (if (equal? label "array") size 1))))
+          (test-raises (name "address that wraps to NULL, ref")
+            procedure-arguments-consistency-violation? ref-who (list p -1)
+            (ref p -1))
+          (test-raises (name "address that wraps to NULL, set")
+            procedure-arguments-consistency-violation? set-who (list p -1)
+            (set p -1 (typical type))))
         (test-raises (name "memory a bytevector") procedure-signature-argument-violation?
           ref-who (list bv) (ref bv 0))
         (test-equal (name "memory argument position") 1
@@ -446,8 +454,8 @@
     (let ((mb (null-memory-block)))
       (pointer-ref-c-uint8 mb 0)))
   (let ((mb (make-memory-block (null-pointer) 8)))
-    (test-raises "a NULL block with a size" assertion-violation?
-      'pointer-ref-c-uint8 (list mb 0) (pointer-ref-c-uint8 mb 0))))
+    (test-argument "a NULL block with a size" 'pointer-ref-c-uint8 1
+      'memory-block?/non-null mb (pointer-ref-c-uint8 mb 0))))
 
 (test-group "array index scaling"
   (test-raises "index * size overflows" procedure-arguments-consistency-violation?

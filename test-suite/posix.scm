@@ -157,8 +157,11 @@
     'msync '(#f) (px.msync (make-pointer 4096) page #f))
   (test-raises "mlock length negative" procedure-argument-violation?
     'mlock '(-1) (px.mlock (make-pointer 4096) -1))
-  (test-raises "mmap fd beyond FD_SETSIZE" assertion-violation?
-    'mmap (list FD_SETSIZE) (px.mmap #f page PROT_READ MAP_SHARED FD_SETSIZE 0)))
+  (test-errno "mmap fd beyond FD_SETSIZE reaches the call: EBADF" EBADF 'mmap
+    (list #f page PROT_READ MAP_SHARED (+ FD_SETSIZE 1) 0)
+    (px.mmap #f page PROT_READ MAP_SHARED (+ FD_SETSIZE 1) 0))
+  (test-argument "mmap fd beyond the C int range" 'mmap 5 'file-descriptor?
+    (expt 2 31) (px.mmap #f page PROT_READ MAP_SHARED (expt 2 31) 0)))
 
 ;;; A file of 2 pages, created in the build directory and removed after.
 (define (call-with-temp-file proc)
@@ -249,6 +252,30 @@
   (test-raises "close: not a descriptor" assertion-violation?
     'close '(-1) (px.close -1)))
 
+;; shm-open returns the lowest free descriptor, above FD_SETSIZE when that
+;; many are open: the other calls take any non-negative int.
+(test-group "a descriptor above FD_SETSIZE"
+  (let* ((name (unique-name "high-fd"))
+         (fd (px.shm-open name (fxior O_CREAT O_EXCL O_RDWR) #o600))
+         (high (+ FD_SETSIZE 100)))
+    (px.shm-unlink name)
+    (define-values (soft hard) (getrlimit 'nofile))
+    (if (and hard (<= hard high))
+        (begin (px.close fd)
+               (skip-test "ftruncate, mmap, close" "RLIMIT_NOFILE too low"))
+        (begin
+          (when (and soft (<= soft high))
+            (setrlimit 'nofile (+ high 1) hard))
+          (dup2 fd high)
+          (px.close fd)
+          (px.ftruncate high page)
+          (let ((p (px.mmap #f page rw MAP_SHARED high 0)))
+            (pointer-set-c-signed-int! p 0 77)
+            (test-equal "ftruncate and mmap" 77 (pointer-ref-c-signed-int p 0))
+            (px.munmap p page))
+          (test-equal "close" 'closed (begin (px.close high) 'closed))
+          (setrlimit 'nofile soft hard)))))
+
 (test-group "semaphores in one process"
   (let ((name (unique-name "sem")))
     (false-if-exception (px.sem-unlink name))
@@ -273,6 +300,15 @@
         (px.sem-unlink name)))
     (test-errno "sem-unlink of a removed semaphore: ENOENT" ENOENT 'sem-unlink
       (list name) (px.sem-unlink name)))
+  (let* ((name (unique-name "closed"))
+         (sem (px.sem-open name (fxior O_CREAT O_EXCL O_RDWR) #o600 0)))
+    (px.sem-unlink name)
+    (px.sem-close sem)
+    (test-assert "sem-close sets the pointer to NULL" (pointer-null? sem))
+    (test-argument "sem-post after sem-close raises" 'sem-post 1 'semaphore?
+      sem (px.sem-post sem))
+    (test-argument "sem-close twice raises" 'sem-close 1 'semaphore?
+      sem (px.sem-close sem)))
   (test-assert "sizeof-sem_t is a positive size"
     (and (exact-integer? (px.sizeof-sem_t)) (> (px.sizeof-sem_t) 0)))
   (let* ((bv (make-bytevector (px.sizeof-sem_t) 0))
@@ -314,6 +350,42 @@
     (px.sem-timedwait (make-pointer 8) (px.make-struct-timespec 0 1000000000)))
   (test-raises "sem-timedwait: not a timespec" assertion-violation?
     'sem-timedwait '(5) (px.sem-timedwait (make-pointer 8) 5)))
+
+;; Each family of (vicare-compat posix) reports the position of the bad
+;; argument, the predicate it failed and the value.
+(test-group "argument errors carry their index"
+  (test-argument "memory maps: mmap flags" 'mmap 4 'signed-int? 'shared
+    (px.mmap #f page PROT_READ 'shared 0 0))
+  (test-argument "memory maps: munmap length" 'munmap 2 'size_t? -1
+    (px.munmap (make-pointer 4096) -1))
+  (test-argument "shared memory: shm-open mode" 'shm-open 3 'permission-bits?
+    -1 (px.shm-open "/x" O_RDONLY -1))
+  (test-argument "shared memory: a pathname" 'shm-unlink 1 'pathname? 'a
+    (px.shm-unlink 'a))
+  (test-argument "shared memory: ftruncate length" 'ftruncate 2 'off_t? 1.5
+    (px.ftruncate 0 1.5))
+  (test-argument "semaphores: sem-init value" 'sem-init 3 'unsigned-int? -1
+    (px.sem-init (make-pointer 8) #f -1))
+  (test-argument "semaphores: sem-timedwait timeout" 'sem-timedwait 2
+    'struct-timespec? 5 (px.sem-timedwait (make-pointer 8) 5))
+  (test-argument "processes: waitpid options" 'waitpid 2 'signed-int? #f
+    (px.waitpid -1 #f))
+  (test-argument "processes: waitpid pid" 'waitpid 1 'pid? 1.0
+    (px.waitpid 1.0 0))
+  (test-argument "processes: status" 'WEXITSTATUS 1 'signed-int? 'x
+    (px.WEXITSTATUS 'x))
+  (test-argument "processes: fork" 'fork 2 'procedure? 2
+    (px.fork (lambda (pid) pid) 2))
+  (test-argument "time: nanosleep nanoseconds" 'nanosleep 2
+    'nanoseconds-count? -1 (px.nanosleep 0 -1))
+  (test-argument "time: clock-gettime timespec" 'clock-gettime 2
+    'struct-timespec? 'now (px.clock-gettime CLOCK_REALTIME 'now))
+  (test-argument "time: struct-timespec accessor" 'struct-timespec-tv_sec 1
+    'struct-timespec? 5 (px.struct-timespec-tv_sec 5))
+  (test-argument "time: struct-timespec setter" 'set-struct-timespec-tv_nsec! 1
+    'struct-timespec? #f (px.set-struct-timespec-tv_nsec! #f 0))
+  (test-argument "sysconf" 'sysconf 1 'signed-int? "x" (px.sysconf "x"))
+  (test-argument "strerror" 'strerror 1 'errno-code? 'x (px.strerror 'x)))
 
 (test-group "time"
   (let ((t (px.make-struct-timespec 1 2)))

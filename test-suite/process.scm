@@ -3,6 +3,7 @@
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 
 (use-modules (test-suite harness)
+             (ice-9 threads)
              ((vicare-compat platform constants) #:select (WNOHANG))
              (srfi srfi-11)
              (vicare-compat)
@@ -206,5 +207,61 @@ EOF")))
                   (newline)")))
     (test-equal "buffered output printed once" "before;child;parent;\n" out)
     (test-equal "script exit status" 0 status)))
+
+(test-group "fork and the package's own state"
+  ;; Another thread holds the lock of the FASL gensym table for a moment:
+  ;; fork waits for it, and the child's copy is free.  (Without that, the
+  ;; child inherited it locked and hung at its next FASL read.)
+  (let* ((gensym-lock (@@ (vicare-compat fasl-support) gensym-lock))
+         (m (make-mutex))
+         (c (make-condition-variable))
+         (held? #f))
+    (lock-mutex m)
+    (let ((holder (call-with-new-thread
+                   (lambda ()
+                     (lock-mutex gensym-lock)
+                     (with-mutex m
+                       (set! held? #t)
+                       (signal-condition-variable c))
+                     ;; Hold it 0.3 s, so that a fork that does not wait
+                     ;; for it happens meanwhile.
+                     (let ((m2 (make-mutex))
+                           (until (let ((now (gettimeofday)))
+                                    (if (< (cdr now) 700000)
+                                        (cons (car now) (+ (cdr now) 300000))
+                                        (cons (+ 1 (car now))
+                                              (- (cdr now) 700000))))))
+                       (with-mutex m2
+                         (wait-condition-variable (make-condition-variable)
+                                                  m2 until)))
+                     (unlock-mutex gensym-lock)))))
+      (let loop ()
+        (unless held?
+          (wait-condition-variable c m)
+          (loop)))
+      (unlock-mutex m)
+      (test-equal "a FASL lock another thread held is free in the child" 0
+        (child-exit-code
+         (lambda () (primitive-_exit (if (try-mutex gensym-lock) 0 1)))))
+      (join-thread holder)))
+  ;; The names invented for uninterned symbols written by FASL: a child
+  ;; must not invent its parent's.
+  (let* ((unique (@@ (vicare-compat fasl-support) gensym-unique))
+         (first (unique (make-symbol "a")))
+         (channel (pipe))
+         (pid (px.fork)))
+    (if (zero? pid)
+        (begin (close-port (car channel))
+               (write (unique (make-symbol "b")) (cdr channel))
+               (force-output (cdr channel))
+               (primitive-_exit 0))
+        (begin
+          (close-port (cdr channel))
+          (let ((second (unique (make-symbol "c")))
+                (childs (read (car channel))))
+            (close-port (car channel))
+            (px.waitpid pid 0)
+            (test-assert "a child's gensym names are not its parent's"
+              (not (member childs (list first second)))))))))
 
 (test-end "process")

@@ -415,4 +415,14 @@
                            name)))
                   (module-map (lambda (name var) name) umbrella)))))
 
+(test-group "procedures given a non-procedure"
+  (test-argument "with-unwind-handler: the handler" 'with-unwind-handler 1
+    'procedure? 5 (with-unwind-handler 5 (lambda () 1)))
+  (test-argument "with-unwind-handler: the thunk" 'with-unwind-handler 2
+    'procedure? 'x (with-unwind-handler (lambda (why) why) 'x))
+  (test-argument "with-unwind-protection: the thunk" 'with-unwind-protection 2
+    'procedure? #f (with-unwind-protection (lambda (why) why) #f))
+  (test-argument "unwinding-call/cc" 'unwinding-call/cc 1 'procedure? 7
+    (unwinding-call/cc 7)))
+
 (test-end "syntaxes")

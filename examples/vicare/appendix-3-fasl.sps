@@ -1,7 +1,12 @@
 #!r6rs
 ;;; The third program of the appendix "Shared memory through mmap"
-;;; of Vicare Scheme's manual, in its original form.
-;;; It runs unchanged on Guile with this package: guile appendix-3-fasl.sps
+;;; of Vicare Scheme's manual, in its original form but for one
+;;; parenthesis: as the manual prints it, the child's lambda ends with
+;;; (exit)))) and px.fork closes only after (px.munmap ...), which becomes
+;;; a third argument of px.fork, leaving unwind-protect without a cleanup
+;;; (a syntax error for Vicare's unwind-protect too).  Here px.fork closes
+;;; after the child's lambda: (exit))))).
+;;; It runs on Guile with this package: guile appendix-3-fasl.sps
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 (import (vicare)
   (prefix (vicare posix) px.)

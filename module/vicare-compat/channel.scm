@@ -25,6 +25,8 @@
                           make-who-condition make-message-condition
                           make-irritants-condition))
   #:use-module ((rnrs exceptions) #:select ((raise . r6rs-raise)))
+  #:use-module ((vicare-compat conditions)
+                #:select (procedure-signature-argument-violation))
   #:use-module (srfi srfi-9)
   #:use-module ((srfi srfi-9 gnu) #:select (set-record-type-printer!))
   #:re-export ((%channel-try-put! . channel-try-put!)
@@ -87,7 +89,28 @@
 
 ;;; ------------------------------------------------------------- procedures
 
-(define* (make-channel capacity #:key name spin)
+;; The keyword arguments OPTIONS of WHO, which follow FIRST other
+;; arguments: each of KEYS at most once, with its value.  Return, for each
+;; of KEYS in order, its value and the 1-based position of that value in
+;; the call (#f and 0 when absent), as a flat list.  Anything else raises
+;; an argument violation at its position: Guile's own keyword errors are
+;; not conditions of the package.
+(define (parse-options who options first keys)
+  (let ((found (map (lambda (k) (list #f 0)) keys)))
+    (let loop ((rest options) (pos (+ first 1)))
+      (cond
+       ((null? rest) (apply append found))
+       ((and (pair? (cdr rest)) (memq (car rest) keys))
+        => (lambda (tail)
+             (let ((cell (list-ref found (- (length keys) (length tail)))))
+               (set-car! cell (cadr rest))
+               (set-car! (cdr cell) (+ pos 1))
+               (loop (cddr rest) (+ pos 2)))))
+       (else
+        (procedure-signature-argument-violation who pos (cons 'one-of keys)
+                                                (car rest)))))))
+
+(define (make-channel capacity . options)
   "(make-channel capacity [#:name string] [#:spin seconds]) -- a new
 channel whose ring holds CAPACITY bytes of encoded values (rounded up to
 a page).  Without a name the channel is anonymous: processes forked
@@ -95,28 +118,38 @@ afterwards share it.  With #:name, other processes open it with
 open-channel; the name is removed when this process detaches the
 channel or exits.  #:spin is how long a get or put spins before it
 sleeps (default 20 microseconds)."
-  (%make-channel (%%vc-channel-make capacity name spin)))
+  (%make-channel
+   (apply %%vc-channel-make capacity
+          (parse-options 'make-channel options 1 '(#:name #:spin)))))
 
-(define* (open-channel name #:key spin)
+(define (open-channel name . options)
   "(open-channel name [#:spin seconds]) -- open the channel another
 process made with (make-channel capacity #:name name).  Detaching it
 never removes the name."
-  (%make-channel (%%vc-channel-open name spin)))
+  (%make-channel
+   (apply %%vc-channel-open name
+          (parse-options 'open-channel options 1 '(#:spin)))))
 
-(define* (channel-put! channel obj #:key timeout)
+(define (channel-put! channel obj . options)
   "(channel-put! channel obj [#:timeout seconds]) -- put OBJ in CHANNEL,
 waiting for space; return #t once it is in, or #f when TIMEOUT seconds
 passed first.  Raises at once, writing nothing, when OBJ cannot be
 FASL-encoded or is larger than the channel; raises
-&channel-closed-error on a closed channel."
-  (%%vc-channel-put channel obj timeout))
+'&channel-closed-error' on a closed channel."
+  (if (null? options)
+      (%%vc-channel-put channel obj #f 0)
+      (apply %%vc-channel-put channel obj
+             (parse-options 'channel-put! options 2 '(#:timeout)))))
 
-(define* (channel-get channel #:key timeout (default #f))
+(define (channel-get channel . options)
   "(channel-get channel [#:timeout seconds] [#:default obj]) -- take the
-next value from CHANNEL, waiting for one; return DEFAULT when TIMEOUT
-seconds passed first, and the eof object once the channel is closed and
-every value put in it has been taken."
-  (%%vc-channel-get channel timeout default))
+next value from CHANNEL, waiting for one; return DEFAULT (#f) when
+TIMEOUT seconds passed first, and the eof object once the channel is
+closed and every value put in it has been taken."
+  (if (null? options)
+      (%%vc-channel-get channel #f 0 #f 0)
+      (apply %%vc-channel-get channel
+             (parse-options 'channel-get options 1 '(#:timeout #:default)))))
 
 (for-each
  (lambda (entry)

@@ -11,7 +11,8 @@
 ;;;
 ;;; `%vc-raise' is how the C extension raises: the C side names a kind and
 ;;; passes who, message, irritants and one extra value; this procedure
-;;; builds the compound condition.  It needs nothing from the extension,
+;;; builds the compound condition.  It is not exported: the C side looks
+;;; it up in the module itself.  It needs nothing from the extension,
 ;;; so the extension can depend on it without a cycle.
 ;;;
 ;;; Code:
@@ -69,9 +70,7 @@
             &fasl-read-error
             make-fasl-read-error
             fasl-read-error?
-            fasl-read-error-offset
-            ;; for the C extension
-            %vc-raise))
+            fasl-read-error-offset))
 
 ;;; ------------------------------------------------------------------ types
 
@@ -86,10 +85,9 @@
   &procedure-argument-violation
   make-procedure-signature-argument-violation
   procedure-signature-argument-violation?
-  (one-based-argument-index
-   procedure-signature-argument-violation.one-based-argument-index)
-  (failed-expression procedure-signature-argument-violation.failed-expression)
-  (offending-value procedure-signature-argument-violation.offending-value))
+  (one-based-argument-index signature-index)
+  (failed-expression signature-expression)
+  (offending-value signature-value))
 
 (define-condition-type &procedure-arguments-consistency-violation
   &procedure-precondition-violation
@@ -101,7 +99,7 @@
 
 (define-condition-type &errno &condition
   make-errno-condition errno-condition?
-  (code condition-errno))
+  (code errno-code))
 
 (define-condition-type &i/o-eagain &i/o
   make-i/o-eagain i/o-eagain-error?)
@@ -116,7 +114,29 @@
 ;; offset (from the start of the header) where the reader found the fault.
 (define-condition-type &fasl-read-error &r6rs-error
   make-fasl-read-error fasl-read-error?
-  (offset fasl-read-error-offset))
+  (offset fasl-read-offset))
+
+;;; The field accessors check their argument: those of
+;;; define-condition-type raise a Guile misc-error for anything but a
+;;; condition of their type.
+(define-syntax-rule (define-checked-accessor name predicate accessor)
+  (define (name c)
+    (unless (predicate c)
+      (procedure-signature-argument-violation 'name 1 'predicate c))
+    (accessor c)))
+
+(define-checked-accessor
+  procedure-signature-argument-violation.one-based-argument-index
+  procedure-signature-argument-violation? signature-index)
+(define-checked-accessor
+  procedure-signature-argument-violation.failed-expression
+  procedure-signature-argument-violation? signature-expression)
+(define-checked-accessor
+  procedure-signature-argument-violation.offending-value
+  procedure-signature-argument-violation? signature-value)
+(define-checked-accessor condition-errno errno-condition? errno-code)
+(define-checked-accessor fasl-read-error-offset fasl-read-error?
+  fasl-read-offset)
 
 ;;; Docstrings for the procedures that define-condition-type made.
 (for-each
@@ -194,14 +214,27 @@ alone, but their combination is not."
                   (list (make-procedure-arguments-consistency-violation))
                   irritants))
 
-(define (procedure-signature-argument-violation who index expression value)
-  "Raise a '&procedure-signature-argument-violation': argument number
-INDEX (1-based) of WHO is VALUE, which fails the check
-EXPRESSION."
-  (raise-compound who "failed argument validation"
-                  (list (make-procedure-signature-argument-violation
-                         index expression value))
-                  (list value)))
+;; Vicare's form takes a message; the package's own short form, which its
+;; modules use, gives the message every argument check of the package has.
+(define procedure-signature-argument-violation
+  (case-lambda
+    ((who message index expression value)
+     (raise-compound who message
+                     (list (make-procedure-signature-argument-violation
+                            index expression value))
+                     (list value)))
+    ((who index expression value)
+     (procedure-signature-argument-violation
+      who "failed argument validation" index expression value))))
+
+(set-procedure-property!
+ procedure-signature-argument-violation 'documentation
+ "(procedure-signature-argument-violation who message index expression value)
+(procedure-signature-argument-violation who index expression value)
+Raise a non-continuable '&procedure-signature-argument-violation':
+argument number INDEX (1-based) of WHO is VALUE, which fails the check
+EXPRESSION; VALUE is the irritant.  The second form, without MESSAGE,
+uses \"failed argument validation\".")
 
 (define (%vc-raise kind who message irritants extra)
   "Build and raise the condition of KIND for the C extension."
@@ -210,9 +243,6 @@ EXPRESSION."
      (raise-compound who message
                      (list (make-procedure-signature-argument-violation
                             (car extra) (cadr extra) (car irritants)))
-                     irritants))
-    ((argument-kind)
-     (raise-compound who message (list (make-procedure-argument-violation))
                      irritants))
     ((consistency)
      (raise-compound who message

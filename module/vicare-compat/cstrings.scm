@@ -25,7 +25,6 @@
   #:use-module ((vicare-compat conditions)
                 #:select (procedure-signature-argument-violation
                           procedure-arguments-consistency-violation))
-  #:use-module ((rnrs base) #:select (assertion-violation))
   #:export (string->cstring
             string->guarded-cstring
             cstring->string
@@ -62,8 +61,7 @@
   (begin
     (check who 1 pointer? pointer? ptr)
     (when (null-pointer? ptr)
-      (assertion-violation 'who "attempt to access memory through a NULL pointer"
-                           ptr))))
+      (procedure-signature-argument-violation 'who 1 'non-null-pointer? ptr))))
 
 (define (null-pointer? ptr)
   (zero? (pointer-address ptr)))

@@ -39,7 +39,8 @@
   #:use-module ((ice-9 ports internal)
                 #:select (port-read-buffering port-read-buffer
                           port-buffer-cur port-buffer-end))
-  #:export (fasl-support))
+  #:export (fasl-support
+            call-with-fasl-locks))
 
 ;;; ---------------------------------------------------------- record types
 
@@ -150,11 +151,16 @@ custom hash function."
 
 ;; Unique names invented for uninterned symbols made in Guile: a random
 ;; prefix per process, then a counter.
-(define unique-prefix
+(define (new-unique-prefix)
   (string-append "vc-" (number->string
                         (random (expt 2 62) (random-state-from-platform)) 36)
                  "-"))
+(define unique-prefix (new-unique-prefix))
 (define unique-counter 0)
+;; A forked child inherits the prefix and the counter: it makes its own
+;; prefix when it first needs one, so that it never invents the names its
+;; parent does.
+(define unique-pid (getpid))
 
 (define (gensym-from pretty unique)
   "The uninterned symbol named PRETTY whose unique name is UNIQUE, the
@@ -171,12 +177,33 @@ same one every time within this process."
   "The unique name of the uninterned symbol SYM, invented on first use."
   (with-mutex gensym-lock
     (or (hashq-ref symbol->unique sym)
-        (let ((unique (string-append unique-prefix
-                                     (number->string unique-counter 36))))
+        (let ((unique (begin
+                        (unless (= unique-pid (getpid))
+                          (set! unique-pid (getpid))
+                          (set! unique-prefix (new-unique-prefix))
+                          (set! unique-counter 0))
+                        (string-append unique-prefix
+                                       (number->string unique-counter 36)))))
           (set! unique-counter (+ unique-counter 1))
           (hash-set! unique->symbol unique sym)
           (hashq-set! symbol->unique sym unique)
           unique))))
+
+;;; ---------------------------------------------------------------- fork
+
+(define (call-with-fasl-locks thunk)
+  "Call THUNK holding the locks of the FASL tables, and return its values.
+fork of (vicare-compat posix) forks inside: a child forked while another
+thread held one of them would inherit it locked, and hang at its next
+FASL read of a record type or gensym.  Both processes then unlock their
+own copy."
+  (lock-mutex rtd-lock)
+  (lock-mutex gensym-lock)
+  (call-with-values thunk
+    (lambda vals
+      (unlock-mutex gensym-lock)
+      (unlock-mutex rtd-lock)
+      (apply values vals))))
 
 ;;; ----------------------------------------------------------------- ports
 

@@ -32,10 +32,12 @@
 ;;; Code:
 
 (define-module (vicare-compat guard)
-  #:use-module ((vicare-compat language-extensions syntaxes)
-                #:select (%guard-unwinding))
   #:use-module ((rnrs exceptions) #:select (raise-continuable))
   #:export (guard))
+
+;; The flag with-unwind-protection reads; private to the syntaxes module.
+(define %guard-unwinding
+  (@@ (vicare-compat language-extensions syntaxes) %guard-unwinding))
 
 (define (guard-call body dispatch)
   ;; BODY is the guard's body as a thunk.  DISPATCH is called with the

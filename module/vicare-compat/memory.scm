@@ -23,7 +23,13 @@
                 #:select (pointer? pointer-address bytevector->pointer))
   #:use-module ((rnrs bytevectors) #:select (make-bytevector))
   #:use-module ((vicare-compat conditions)
-                #:select (procedure-signature-argument-violation))
+                #:select (procedure-signature-argument-violation
+                          make-out-of-memory-error))
+  #:use-module ((vicare-compat platform constants)
+                #:select (_SC_PHYS_PAGES _SC_PAGESIZE))
+  #:use-module ((rnrs conditions)
+                #:select (condition make-who-condition make-message-condition))
+  #:use-module ((rnrs exceptions) #:select ((raise . r6rs-raise)))
   #:use-module (srfi srfi-9)
   #:use-module ((srfi srfi-9 gnu) #:select (set-record-type-printer!))
   #:export (make-memory-block
@@ -164,6 +170,11 @@ a single block gives #f."
                (and (exact-integer? n) (<= 0 n most-positive-fixnum)
                     (loop (+ i 1))))))))
 
+(define (physical-memory)
+  "The bytes of memory of the machine (when unknown, no limit)."
+  (let ((pages (%sysconf _SC_PHYS_PAGES)))
+    (if pages (* pages (%sysconf _SC_PAGESIZE)) most-positive-fixnum)))
+
 (define (with-local-storage lengths proc)
   "Call PROC with one fresh pointer per element of LENGTHS, a
 vector of non-negative fixnums, each to a block of that many bytes,
@@ -175,7 +186,14 @@ PROC returns."
   ;; pointer into it is, so escaping or re-entering PROC is memory-safe.
   (let* ((align (lambda (n) (* 16 (quotient (+ n 15) 16))))
          (total (+ 15 (apply + (map align (vector->list lengths)))))
-         (bv (make-bytevector total 0))
+         (bv (if (> total (physical-memory))
+                 ;; It cannot succeed: say so before the collector tries
+                 ;; (and warns on stderr), as malloc would.
+                 (r6rs-raise (condition (make-who-condition 'with-local-storage)
+                                   (make-message-condition
+                                    "failed raw memory allocation")
+                                   (make-out-of-memory-error)))
+                 (make-bytevector total 0)))
          (base (pointer-address (bytevector->pointer bv)))
          (start (- (align base) base)))
     (let loop ((i 0) (offset start) (ptrs '()))

@@ -19,11 +19,11 @@
 (define-module (vicare-compat posix)
   #:use-module ((vicare-compat primitives) #:prefix %)
   #:use-module (vicare-compat conditions)
+  #:use-module ((vicare-compat fasl-support) #:select (call-with-fasl-locks))
   #:use-module (srfi srfi-9)
   #:use-module ((srfi srfi-1) #:select (any))
   #:use-module ((system syntax) #:select (syntax-module))
   #:use-module ((vicare-compat exit) #:select ((exit . exit-now)))
-  #:use-module ((rnrs base) #:select (assertion-violation))
   #:export (fork
             sem-timedwait
             clock-gettime clock-getres clock-settime
@@ -141,7 +141,9 @@ CODE, such as \"EINVAL\", or #f when unknown.")))
   ;; Flush first: a buffer copied into the child would be printed twice.
   (flush-all-ports)
   (catch 'system-error
-    primitive-fork
+    ;; The package's own locks are held across the fork, so that the
+    ;; child never inherits one that another thread held.
+    (lambda () (call-with-fasl-locks primitive-fork))
     (lambda args
       (%raise-errno 'fork (system-error-errno args) '()))))
 
@@ -205,16 +207,17 @@ never returns from fork: it exits with status 0 when CHILD-THUNK returns,
 and with status 1 when it raises, the exception printed on the error port
 (Guile's exit in it gives its own status).  No cleanup of the parent's
 unwind-protect or dynamic-wind runs in the child.  Scheme output ports
-are flushed before forking."
+are flushed before forking.  As Guile's primitive-fork warns, forking
+while other threads run is unsafe: the child has only the calling thread,
+and a lock another thread held in libguile or the collector stays held in
+the child, which can then hang."
     (()
      (fork-now))
     ((parent-proc child-thunk)
      (unless (procedure? parent-proc)
-       (procedure-argument-violation 'fork "expected procedure as argument"
-                                     parent-proc))
+       (procedure-signature-argument-violation 'fork 1 'procedure? parent-proc))
      (unless (procedure? child-thunk)
-       (procedure-argument-violation 'fork "expected procedure as argument"
-                                     child-thunk))
+       (procedure-signature-argument-violation 'fork 2 'procedure? child-thunk))
      (let ((pid (fork-now)))
        (if (zero? pid)
            (run-child child-thunk)
@@ -225,8 +228,30 @@ are flushed before forking."
 (define-record-type <struct-timespec>
   (make-struct-timespec tv_sec tv_nsec)
   struct-timespec?
-  (tv_sec struct-timespec-tv_sec set-struct-timespec-tv_sec!)
-  (tv_nsec struct-timespec-tv_nsec set-struct-timespec-tv_nsec!))
+  (tv_sec timespec-sec set-timespec-sec!)
+  (tv_nsec timespec-nsec set-timespec-nsec!))
+
+(define (check-struct-timespec who index obj)
+  (unless (struct-timespec? obj)
+    (procedure-signature-argument-violation who index 'struct-timespec? obj)))
+
+;; The accessors check their argument, as the rest of the package does
+;; (a record accessor of Guile raises wrong-type-arg).
+(define (struct-timespec-tv_sec timespec)
+  (check-struct-timespec 'struct-timespec-tv_sec 1 timespec)
+  (timespec-sec timespec))
+
+(define (struct-timespec-tv_nsec timespec)
+  (check-struct-timespec 'struct-timespec-tv_nsec 1 timespec)
+  (timespec-nsec timespec))
+
+(define (set-struct-timespec-tv_sec! timespec value)
+  (check-struct-timespec 'set-struct-timespec-tv_sec! 1 timespec)
+  (set-timespec-sec! timespec value))
+
+(define (set-struct-timespec-tv_nsec! timespec value)
+  (check-struct-timespec 'set-struct-timespec-tv_nsec! 1 timespec)
+  (set-timespec-nsec! timespec value))
 
 (for-each (lambda (proc text)
             (set-procedure-property! proc 'documentation text))
@@ -241,13 +266,13 @@ are flushed before forking."
             "(set-struct-timespec-tv_nsec! timespec value) -- set the
 nanoseconds."))
 
-(define (check-timespec who obj)
+(define (check-timespec who index obj)
   (unless (and (struct-timespec? obj)
-               (exact-integer? (struct-timespec-tv_sec obj))
-               (exact-integer? (struct-timespec-tv_nsec obj))
-               (<= 0 (struct-timespec-tv_sec obj))
-               (<= 0 (struct-timespec-tv_nsec obj) 999999999))
-    (assertion-violation who "expected struct-timespec as argument" obj)))
+               (exact-integer? (timespec-sec obj))
+               (exact-integer? (timespec-nsec obj))
+               (<= 0 (timespec-sec obj))
+               (<= 0 (timespec-nsec obj) 999999999))
+    (procedure-signature-argument-violation who index 'struct-timespec? obj)))
 
 (define (read-clock who primitive clock-id timespec)
   ;; The C primitive checks CLOCK-ID (argument 1) and reads the clock.
@@ -271,7 +296,7 @@ TIMESPEC; return TIMESPEC."
 (define (clock-settime clock-id timespec)
   "Set the clock CLOCK-ID to the time in the struct-timespec TIMESPEC (a
 privileged operation); return TIMESPEC."
-  (check-timespec 'clock-settime timespec)
+  (check-timespec 'clock-settime 2 timespec)
   (%%vc-clock-settime clock-id (struct-timespec-tv_sec timespec)
                       (struct-timespec-tv_nsec timespec) timespec)
   timespec)
@@ -280,9 +305,9 @@ privileged operation); return TIMESPEC."
   "Decrement the semaphore SEM, waiting at most until the absolute
 'CLOCK_REALTIME' time in the struct-timespec ABS-TIMEOUT: return
 #t when it was decremented, #f when the time ran out."
-  (check-timespec 'sem-timedwait abs-timeout)
-  (%%vc-sem-timedwait sem (struct-timespec-tv_sec abs-timeout)
-                      (struct-timespec-tv_nsec abs-timeout) abs-timeout))
+  (check-timespec 'sem-timedwait 2 abs-timeout)
+  (%%vc-sem-timedwait sem (timespec-sec abs-timeout)
+                      (timespec-nsec abs-timeout) abs-timeout))
 
 ;;; -------------------------------------------------------------- features
 
@@ -352,6 +377,5 @@ and #t \"unknown errno code (#t)\", as in Vicare."
                (string-append name ": " ((@ (guile) strerror) (- code)))
                (format #f "unknown errno code (~a)" code))))
         (else
-         (procedure-argument-violation 'strerror
-                                       "expected errno code as argument"
-                                       code))))
+         (procedure-signature-argument-violation 'strerror 1 'errno-code?
+                                                 code))))

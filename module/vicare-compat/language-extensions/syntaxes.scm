@@ -87,9 +87,7 @@
             define-unsafe-inequality-predicate
             cond-exact-integer-operand cond-inexact-integer-operand
             cond-exact-real-numeric-operand cond-real-numeric-operand
-            cond-numeric-operand
-            ;; for (vicare-compat guard)
-            %guard-unwinding))
+            cond-numeric-operand))
 
 ;;; ----------------------------------------------------- unwind protection
 
@@ -103,7 +101,9 @@
 ;; Set, per thread, while an unwinding-call/cc escape procedure unwinds.
 (define unwinding-escape (make-thread-local-fluid #f))
 
-;; Set, per thread, by Vicare's guard of (vicare-compat guard) while it
+;; Set, per thread, by Vicare's guard of (vicare-compat guard) (which
+;; reaches this private binding with @@, so that no public module, (vicare)
+;; included, exports it) while it
 ;; unwinds from a raise to the guard: probe while it leaves to test its
 ;; clauses (no handler runs: the guard may re-enter), exit when a clause
 ;; was chosen and it leaves for good (the handlers run, why = exception).
@@ -122,6 +122,10 @@
          (or (equal? (frame-identity frame) identity)
              (loop (frame-previous frame))))))
 
+(define (check-procedure who index obj)
+  (unless (procedure? obj)
+    (procedure-signature-argument-violation who index 'procedure? obj)))
+
 (define (with-unwind-protection handler thunk)
   "Call THUNK and return its values.  When the dynamic extent of the
 call terminates, call (HANDLER WHY) once: WHY is
@@ -131,6 +135,8 @@ raised in THUNK is caught by a handler that unwinds ('guard',
 Plain continuations leave without calling it; re-entering THUNK
 after it ran raises '&non-reinstatable'.  Exceptions raised by
 HANDLER are ignored."
+  (check-procedure 'with-unwind-protection 1 handler)
+  (check-procedure 'with-unwind-protection 2 thunk)
   (define terminated? #f)
   ;; Why the extent is being left: #f, return or exception.
   (define leaving #f)
@@ -179,7 +185,11 @@ HANDLER are ignored."
                     (frame-on-stack? handler-frame))
                (terminate! 'exception)))))))
 
-(define with-unwind-handler with-unwind-protection)
+(define (with-unwind-handler handler thunk)
+  "Vicare's other name of 'with-unwind-protection'."
+  (check-procedure 'with-unwind-handler 1 handler)
+  (check-procedure 'with-unwind-handler 2 thunk)
+  (with-unwind-protection handler thunk))
 
 (define-syntax-rule (unwind-protect body cleanup0 cleanup ...)
   (with-unwind-protection (lambda (why) cleanup0 cleanup ...)
@@ -191,6 +201,7 @@ arguments from 'unwinding-call/cc', running the
 'with-unwind-protection' handlers on the way out (with WHY
 'escape').  It may be called once, and only while RECEIVER runs;
 otherwise it raises '&non-reinstatable'."
+  (check-procedure 'unwinding-call/cc 1 receiver)
   (define active? #t)
   (call-with-values
       (lambda ()
