@@ -74,6 +74,8 @@ int
 vc_ch_futex_wait (_Atomic uint32_t *word, uint32_t expected,
                   const struct timespec *deadline)
 {
+  if (atomic_load_explicit (word, memory_order_acquire) != expected)
+    return EAGAIN;              /* no system call for what it would say */
 #ifdef HAVE_LINUX_FUTEX_H
   long r = syscall (SYS_futex, (uint32_t *) word, FUTEX_WAIT_BITSET,
                     expected, deadline, NULL, FUTEX_BITSET_MATCH_ANY);

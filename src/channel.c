@@ -314,6 +314,11 @@ channel_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
 {
   struct handle *h = arg;
   struct futex_call c = { word, expected, deadline, 0 };
+  /* Woken already (a third of the sleeps of a ping-pong): leaving Guile
+     mode would cost a system call (libgc saves the registers with
+     getcontext), and the futex wait another.  */
+  if (atomic_load_explicit (word, memory_order_acquire) != expected)
+    return 0;
   if (!may_escape)
     {
       scm_without_guile (do_futex_wait, &c);
