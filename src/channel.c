@@ -25,10 +25,9 @@
    which then goes on, and a handler that escapes abandons the operation
    (nothing of the channel is held during such a wait).  Pending asyncs
    also run at every wake-up and recheck, for the signals another thread
-   took (no EINTR here).  Between a
-   reservation and its commit, and between a claim and its release,
-   asyncs are blocked, so a handler never runs while this process holds a
-   record others wait for.  */
+   took (no EINTR here).  Between a reservation and its commit, and
+   between a claim and its release, asyncs are blocked, so a handler
+   never runs while this process holds a record others wait for.  */
 
 #include <config.h>
 
