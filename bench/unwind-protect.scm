@@ -1,4 +1,5 @@
-;;; unwind-protect.scm -- the cost of unwind-protect against dynamic-wind.
+;;; unwind-protect.scm -- the cost of unwind-protect against dynamic-wind,
+;;; and of Vicare's parameterize against Guile's.
 ;;; Copyright (C) 2026 The guile-vicare-compat authors
 ;;; SPDX-License-Identifier: GPL-3.0-or-later
 ;;;
@@ -11,6 +12,7 @@
 
 (use-modules (ice-9 format)
              (vicare-compat language-extensions syntaxes)
+             ((vicare-compat parameters) #:prefix vicare:)
              ((rnrs exceptions) #:select (guard raise-continuable)))
 
 (define (median-ns n thunk)
@@ -41,7 +43,18 @@
                (do ((i 0 (+ i 1))) ((= i n))
                  (guard (e (#t #f)) (unwind-protect (raise-continuable 'x) #f))))))
 
+(define param (make-parameter 0))
+(define gp
+  (median-ns 200000
+             (lambda (n) (do ((i 0 (+ i 1))) ((= i n)) (parameterize ((param i)) (param))))))
+(define vp
+  (median-ns 200000
+             (lambda (n)
+               (do ((i 0 (+ i 1))) ((= i n)) (vicare:parameterize ((param i)) (param))))))
+
 (format #t "dynamic-wind, normal return       ~8,0f ns~%" dw)
 (format #t "unwind-protect, normal return     ~8,0f ns  (x~,1f)~%" up (/ up dw))
 (format #t "guard + raise                     ~8,0f ns~%" gr)
 (format #t "guard + unwind-protect + raise    ~8,0f ns  (x~,1f)~%" gup (/ gup gr))
+(format #t "Guile's parameterize              ~8,0f ns~%" gp)
+(format #t "Vicare's parameterize             ~8,0f ns  (x~,1f)~%" vp (/ vp gp))

@@ -7,19 +7,23 @@
 ;;; The umbrella module: (use-modules (vicare-compat)) gives the pointer,
 ;;; memory, C-string and FASL operations, Vicare's syntaxes and condition types, the
 ;;; platform constants a shared-memory program needs, `fxior', and
-;;; Vicare's `exit'.  `exit' is the one core Guile binding it replaces
-;;; (declared with #:replace, so no warning): Vicare's exit ends the
-;;; process without unwinding.  The POSIX calls are in
-;;; (vicare-compat posix), meant for a px. prefix.
+;;; Vicare's `exit' and `define-values'.  They are the core Guile
+;;; bindings it replaces (declared with #:replace, so no warning):
+;;; Vicare's exit ends the process without unwinding; Vicare's
+;;; define-values also takes a body, (define-values FORMALS FORM0 FORM
+;;; ...), and every form Guile's takes keeps its meaning.  The POSIX
+;;; calls are in (vicare-compat posix), meant for a px. prefix.
 ;;;
 ;;; The pointer, memory, C-string, atomics, FASL and syntaxes modules are
 ;;; re-exported whole; of the conditions and constants, the list below.
 ;;; So that Vicare's appendix programs run with only this module and the
 ;;; posix one, it also re-exports Guile's own (rnrs bytevectors), the two
 ;;; bytevector ports of (rnrs io ports) and let-values: the same bindings
-;;; as those modules, so importing them too is harmless.  define-values
-;;; stays Guile's own: Vicare's, with its body form, is in (vicare-compat
-;;; language-extensions syntaxes) and (vicare).
+;;; as those modules, so importing them too is harmless -- but for
+;;; endianness, Vicare's (it also takes network and native), a
+;;; replacement that keeps the meaning of R6RS's forms, so importing
+;;; (rnrs bytevectors) too prints no warning.  Of Vicare's gensyms, the
+;;; two that tell them apart: gensym? and gensym->unique-string.
 ;;;
 ;;; Code:
 
@@ -28,12 +32,12 @@
   #:use-module (vicare-compat conditions)
   #:use-module (vicare-compat platform constants)
   #:use-module (vicare-compat exit)
+  #:use-module ((vicare-compat gensyms) #:select (gensym? gensym->unique-string))
   #:use-module ((rnrs arithmetic fixnums) #:select (fxior))
   #:use-module ((rnrs io ports)
                 #:select (open-bytevector-input-port
                           open-bytevector-output-port))
   #:use-module ((srfi srfi-11) #:select (let-values let*-values))
-  #:use-module ((guile) #:select (define-values))
   #:re-export-and-replace (exit)
   #:re-export (;; constants used by the shared-memory appendix
                _SC_PAGESIZE PROT_READ PROT_WRITE MAP_SHARED MAP_ANONYMOUS
@@ -71,11 +75,10 @@
                ;; R6RS, for the appendix programs
                fxior open-bytevector-input-port open-bytevector-output-port
                let-values let*-values
-               ;; Guile's own; Vicare's body form is in the syntaxes module
-               define-values))
+               ;; FASL gensyms
+               gensym? gensym->unique-string))
 
-;; Every public name of these areas, without repeating their export lists,
-;; but Guile's own define-values: this module changes no core binding.
+;; Every public name of these areas, without repeating their export lists.
 (re-export-modules! (current-module)
                     '((vicare-compat pointers)
                       (vicare-compat memory)
@@ -83,5 +86,4 @@
                       (vicare-compat atomics)
                       (vicare-compat fasl)
                       (vicare-compat language-extensions syntaxes)
-                      (rnrs bytevectors))
-                    #:except '(define-values))
+                      (vicare-compat bytevectors)))

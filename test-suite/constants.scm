@@ -15,7 +15,8 @@
              (ice-9 rdelim)
              (ice-9 popen)
              ((rnrs bytevectors) #:select (native-endianness))
-             ((rnrs conditions) #:select (condition-who condition-irritants))
+             ((rnrs conditions) #:select (condition-who condition-irritants
+                                          condition-message))
              ((vicare-compat conditions)
               #:select (procedure-signature-argument-violation.one-based-argument-index)))
 
@@ -293,14 +294,15 @@
                      (procedure-signature-argument-violation.one-based-argument-index c)
                      (condition-irritants c))))
            '((1.5 2) (4 0))))
-    (test-equal "case-endianness, Vicare's run-time form" '(1 2 me)
+    (test-equal "case-endianness, Vicare's run-time form, Vicare's message"
+      '(1 2 me "expected endianness symbol as argument")
       (let ((m (make-fresh-user-module)))
         (module-use! m words)
         (eval '(define (pick who e)
                  (case-endianness (who e) ((little) 1) ((big) 2)))
               m)
-        (list ((eval 'pick m) 'w 'little) ((eval 'pick m) 'w 'big)
-              (condition-who (catch-condition
-                              (lambda () ((eval 'pick m) 'me 'middle)))))))))
+        (let ((c (catch-condition (lambda () ((eval 'pick m) 'me 'middle)))))
+          (list ((eval 'pick m) 'w 'little) ((eval 'pick m) 'w 'big)
+                (condition-who c) (condition-message c)))))))
 
 (test-end "constants")

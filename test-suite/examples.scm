@@ -87,40 +87,59 @@ sharing kept: #t
 last: ((x 999) (x 999))
 ")
 
+;; A program or library written to a file of the cache directory and run:
+;; its standard output, standard error and exit status.
+(define (run-source name text)
+  (let ((file (string-append cache-dir "/" name)))
+    (call-with-output-file file (lambda (port) (display text port)))
+    (call-with-values
+        (lambda () (run-shell (string-append "guile --no-auto-compile " file)))
+      list)))
+
 ;; Issue 10: (vicare) also has what (rnrs eval), (rnrs mutable-pairs) and
 ;; (rnrs mutable-strings) export, and Vicare's define-values.
-(let ((file (string-append cache-dir "/vicare-base.sps")))
-  (call-with-output-file file
-    (lambda (port)
-      (display "#!r6rs
+(test-equal "(vicare) has mutable pairs and strings, eval, define-values"
+  (list "(9 2 3)\n\"ba\"\n3\n(1 2 3)\n" "" 0)
+  (run-source "vicare-base.sps" "#!r6rs
 (import (vicare))
 (let ((p (list 1 2))) (set-car! p 9) (set-cdr! (cdr p) '(3)) p)
 (let ((s (make-string 2 #\\a))) (string-set! s 0 #\\b) s)
 (eval '(+ 1 2) (environment '(rnrs)))
 (let () (define-values (a b c) #t (values 1 2 3)) (list a b c))
-" port)))
-  (let-values (((out err status)
-                (run-shell (string-append "guile --no-auto-compile " file))))
-    (test-equal "(vicare) has mutable pairs and strings, eval, define-values"
-      (list "(9 2 3)\n\"ba\"\n3\n(1 2 3)\n" "" 0)
-      (list out err status))))
+"))
 
-(let ((file (string-append cache-dir "/vicare-library.sps")))
-  ;; An R6RS library importing (vicare) finds set-car! (the issue's case);
-  ;; the forms after it are evaluated in the library's module.
-  (call-with-output-file file
-    (lambda (port)
-      (display "(library (issue-ten-lib) (export swap-car!) (import (vicare))
+;; An R6RS library importing (vicare) finds set-car! (the issue's case);
+;; the forms after it are evaluated in the library's module.
+(test-equal "an R6RS library importing (vicare) has set-car!"
+  (list "(0 2)" "" 0)
+  (run-source "vicare-library.sps"
+              "(library (issue-ten-lib) (export swap-car!) (import (vicare))
   (define (swap-car! p x) (set-car! p x) p))
 (display (swap-car! (list 1 2) 0))
-" port)))
-  (let-values (((out err status)
-                (run-shell (string-append "guile --no-auto-compile " file))))
-    (test-equal "an R6RS library importing (vicare) has set-car!"
-      (list "(0 2)" "" 0) (list out err status))))
+"))
+
+;; Review of issue 10, L1 and L2: an R6RS library sees only what it
+;; imports, so (vicare) must have Vicare's gensym, make-parameter,
+;; parameterize and parametrise itself, its endianness and strerror.
+(test-equal "an R6RS library importing (vicare) has Vicare's gensym, parameters, endianness"
+  (list "(#t \"pretty\" #t 1 4 6 big #t \"EINVAL: Invalid argument\")" "" 0)
+  (run-source "vicare-base-library.sps"
+              "(library (review-base) (export go) (import (vicare))
+  (define (go)
+    (let ((g (gensym \"pretty\")) (p (make-parameter 1 (lambda (x) (* 2 x)))))
+      (list (gensym? g) (symbol->string g)
+            (let-values (((port get) (open-bytevector-output-port)))
+              (fasl-write g port)
+              (eq? g (fasl-read (open-bytevector-input-port (get)))))
+            (p) (parametrise ((p 2)) (p)) (parameterize ((p 3)) (p))
+            (endianness network)
+            (eq? (endianness native) (native-endianness))
+            (strerror -22)))))
+(write (go))
+"))
 
 (let-values (((out err status)
-              (run-shell "guile --no-auto-compile -c '(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.) (vicare-compat platform constants) (vicare-compat platform words) (vicare-compat language-extensions syntaxes) (vicare-compat guard) (vicare-compat fasl) (vicare-compat atomics) (vicare-compat conditions)) (display make-bytevector)'")))
+              (run-shell "guile --no-auto-compile -c '(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.) (vicare-compat platform constants) (vicare-compat platform words) (vicare-compat language-extensions syntaxes) (vicare-compat guard) (vicare-compat fasl) (vicare-compat atomics) (vicare-compat conditions) (vicare-compat parameters) (vicare-compat gensyms) (rnrs bytevectors)) (display (endianness network))'")))
   (test-equal "every public module imports together without a warning"
     (list "" 0) (list err status)))
 

@@ -57,13 +57,33 @@ test-suite/guix-source.scm), or #f when loading it failed."
       (lambda () (proc dir))
       (lambda () (delete-tree dir)))))
 
+;; The version of AC_INIT, as configure knows it.
+(define release
+  (call-with-input-file (string-append srcdir "/configure.ac")
+    (lambda (port)
+      (let loop ()
+        (let ((line (read-line port)))
+          (cond ((eof-object? line) #f)
+                ((string-prefix? "AC_INIT(" line)
+                 (car (string-split (caddr (string-split line #\[)) #\])))
+                (else (loop))))))))
+
 ;;; From this source tree.
 (let ((here (guix-source srcdir)))
   (test-assert "guix.scm loads" here)
   (test-equal "the source is the top directory" srcdir (ref here 'directory))
-  (test-equal "local-file of the checkout, as Guix's manual shows"
-    '("../.." "guile-vicare-compat-checkout" #t)
-    (list (ref here 'local-file) (ref here 'store-name) (ref here 'recursive?)))
+  ;; This tree is a checkout, or the unpacked tarball of make distcheck.
+  (if (file-exists? (string-append srcdir "/.git"))
+      (test-equal "local-file of the checkout, as Guix's manual shows; version -git"
+        (list "../.." "guile-vicare-compat-checkout" #t
+              (string-append release "-git"))
+        (list (ref here 'local-file) (ref here 'store-name)
+              (ref here 'recursive?) (ref here 'version)))
+      (test-equal "local-file of the tarball, named by configure's version"
+        (list "../.." (string-append "guile-vicare-compat-" release) #t
+              release)
+        (list (ref here 'local-file) (ref here 'store-name)
+              (ref here 'recursive?) (ref here 'version))))
   (test-assert "it holds the sources and the Guix files"
     (and here
          (every (lambda (f) (member f (ref here 'files)))
@@ -84,6 +104,9 @@ test-suite/guix-source.scm), or #f when loading it failed."
    (let ((there (guix-source dir)))
      (test-equal "tarball: the source is the unpacked directory"
        (canonicalize-path dir) (ref there 'directory))
+     (test-equal "tarball: configure's version, and the source named by it"
+       (list release (string-append "guile-vicare-compat-" release))
+       (list (ref there 'version) (ref there 'store-name)))
      (test-equal "tarball: every file is kept"
        '(".guix" ".guix-channel" ".guix/modules"
          ".guix/modules/vicare-compat-package.scm" "config.status"

@@ -269,4 +269,21 @@ error, if any), the standard error text and the exit status."
 (test-equal "every not-run marker is followed by an example" '() stray-markers)
 (test-assert "the manual has examples" (pair? examples))
 
+;; Review of issue 10, L8: a chapter shows how its names are used.
+(define (chapter-file? file)
+  (call-with-input-file (string-append srcdir "/doc/" file)
+    (lambda (port)
+      (let loop ()
+        (let ((line (read-line port)))
+          (and (not (eof-object? line))
+               (or (string-prefix? "@chapter " line) (loop))))))))
+
+(test-equal "every chapter has an example that runs" '()
+  (filter (lambda (file)
+            (and (chapter-file? file)
+                 (not (any (lambda (ex) (and (string=? (example-file ex) file)
+                                             (not (example-reason ex))))
+                           examples))))
+          texi-files))
+
 (test-end "manual-examples")

@@ -9,6 +9,7 @@
              (system foreign)
              (rnrs bytevectors)
              (ice-9 binary-ports)
+             ((srfi srfi-1) #:select (filter-map))
              ((rnrs conditions)
               #:select (assertion-violation? error? condition-message
                         condition-who condition-irritants)))
@@ -424,6 +425,38 @@
           (run-program "sh" "-c"
                        "guile --no-auto-compile -c '(use-modules (vicare-compat posix)) (cond-expand ((and guile mmap) #t))' 2>&1"))
       (lambda (out status) out))))
+
+;;; Imported without a prefix, the names whose meaning differs from Guile's
+;;; override Guile's, and Guile says so; Vicare's alias does it silently
+;;; (a Vicare program means Vicare's names).
+(define (warned-names modules)
+  "The core bindings Guile warns about when a script importing MODULES
+uses close, waitpid, strerror, getpid, getppid and cond-expand."
+  (call-with-values
+      (lambda ()
+        (run-program "sh" "-c"
+                     (string-append
+                      "guile --no-auto-compile -c \"(use-modules " modules
+                      ") (list close waitpid strerror getpid getppid"
+                      " (cond-expand (guile 1)))\" 2>&1 >/dev/null")))
+    (lambda (out status)
+      (filter-map (lambda (line)
+                    (let ((start (string-index line #\`)))
+                      (and start
+                           (string->symbol
+                            (substring line (+ start 1)
+                                       (string-index line #\' start))))))
+                  (string-split out #\newline)))))
+
+(test-group "review of issue 10: names of another meaning than Guile's"
+  (test-equal "(vicare-compat posix) without a prefix: Guile warns for those"
+    '(close waitpid strerror)
+    (warned-names "(vicare-compat posix)"))
+  (test-equal "(vicare posix), for Vicare programs: silently Vicare's" '()
+    (warned-names "(vicare posix)"))
+  (test-equal "getpid and getppid are Guile's own" '(#t #t)
+    (list (eq? px.getpid (@ (guile) getpid))
+          (eq? px.getppid (@ (guile) getppid)))))
 
 ;;; Issue 10 item 6 and issue 14 item 3: the whole clock family, with one
 ;;; check of the clock id that never truncates it.

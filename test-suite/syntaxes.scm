@@ -6,7 +6,7 @@
              (vicare-compat language-extensions syntaxes)
              (vicare-compat conditions)
              (system base compile)
-             ((srfi srfi-1) #:select (filter-map))
+             ((srfi srfi-1) #:select (filter-map append-map))
              (rnrs bytevectors)
              ((rnrs exceptions) #:select (guard raise-continuable))
              ((rnrs conditions)
@@ -403,17 +403,21 @@
                 define-inline-constant define-values receive
                 receive-and-return xor set-cons! callet callet*
                 define-syntax-rule)))
-    (test-eq "define-values is Guile's own"
-      (module-variable the-root-module 'define-values)
+    (test-eq "define-values is Vicare's, the syntaxes module's"
+      (module-variable (resolve-interface
+                        '(vicare-compat language-extensions syntaxes))
+                       'define-values)
       (module-variable umbrella 'define-values))
-    (test-equal "the only core binding (vicare-compat) gives another meaning: exit"
-      '(exit)
+    (test-equal "the core bindings (vicare-compat) replaces: define-values, exit"
+      '(define-values exit)
       (filter-map (lambda (name)
                     (let ((core (module-variable the-root-module name)))
                       (and core
                            (not (eq? core (module-variable umbrella name)))
                            name)))
-                  (module-map (lambda (name var) name) umbrella)))))
+                  (sort (module-map (lambda (name var) name) umbrella)
+                        (lambda (a b) (string<? (symbol->string a)
+                                                (symbol->string b))))))))
 
 (test-group "procedures given a non-procedure"
   (test-argument "with-unwind-handler: the handler" 'with-unwind-handler 1
@@ -424,5 +428,54 @@
     'procedure? #f (with-unwind-protection (lambda (why) why) #f))
   (test-argument "unwinding-call/cc" 'unwinding-call/cc 1 'procedure? 7
     (unwinding-call/cc 7)))
+
+;;; Review of issue 10, L4: (vicare-compat) replaces Guile's define-values
+;;; with Vicare's, which keeps the meaning of every form Guile's accepts.
+(define (evaluate-with modules form)
+  "FORM's value, or the key of what it raised, evaluated at the top level
+of a fresh module using MODULES besides Guile's core."
+  (let ((env (make-fresh-user-module)))
+    (for-each (lambda (m) (module-use! env (resolve-interface m))) modules)
+    (catch #t (lambda () (eval form env)) (lambda (key . args) key))))
+
+(define guile-define-values-forms
+  ;; Each form Guile's define-values takes, at the top level and in a body.
+  (append-map
+   (lambda (formals+expr+result)
+     (let ((def `(define-values ,@(list-head formals+expr+result 2)))
+           (result (caddr formals+expr+result)))
+       (list `(begin ,def ,result) `(let () ,def ,result))))
+   '(((a b) (values 1 2) (list a b))
+     ((a) 5 a)
+     (() (values) 'none)
+     ((a . r) (values 1 2 3) (list a r))
+     (all (values 1 2) all)
+     ((a b) (values 1) 'never))))
+
+(test-group "issue 10 review L4: define-values of (vicare-compat)"
+  (test-equal "every form of Guile's keeps its meaning, top level and body"
+    (map (lambda (form) (evaluate-with '() form)) guile-define-values-forms)
+    (map (lambda (form) (evaluate-with '((vicare-compat)) form))
+         guile-define-values-forms))
+  (test-equal "the issue's reproducer, with the README's import line, silently"
+    '("(1 2 3)" 0)
+    (call-with-values
+        (lambda ()
+          (run-program "sh" "-c" "guile --no-auto-compile -c \"(use-modules (vicare-compat) ((vicare-compat posix) #:prefix px.)) (write (let () (define-values (a b c) #t (values 1 2 3)) (list a b c)))\" 2>&1"))
+      list)))
+
+(test-group "issue 10 review L2: Vicare's endianness in (vicare-compat)"
+  (test-equal "big, little, network, native"
+    (list 'big 'little 'big (native-endianness))
+    (map (lambda (name) (evaluate-with '((vicare-compat)) `(endianness ,name)))
+         '(big little network native)))
+  (test-equal "anything else is a syntax error" 'syntax-error
+    (evaluate-with '((vicare-compat)) '(endianness middle)))
+  (test-equal "imported with (rnrs bytevectors), it wins, with no warning"
+    '("big" 0)
+    (call-with-values
+        (lambda ()
+          (run-program "sh" "-c" "guile --no-auto-compile -c \"(use-modules (rnrs bytevectors) (vicare-compat)) (display (endianness network))\" 2>&1"))
+      list)))
 
 (test-end "syntaxes")

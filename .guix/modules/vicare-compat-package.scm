@@ -16,6 +16,8 @@
   #:use-module (guix git-download)
   #:use-module (guix build-system gnu)
   #:use-module ((guix licenses) #:prefix license:)
+  #:use-module (ice-9 rdelim)
+  #:use-module (ice-9 regex)
   #:use-module (gnu packages autotools)
   #:use-module (gnu packages guile)
   #:use-module (gnu packages multiprecision)
@@ -26,20 +28,38 @@
 (define %top-directory
   (dirname (dirname (current-source-directory))))
 
+(define %checkout?
+  ;; A git checkout has its own .git; an unpacked release tarball has none
+  ;; (it may sit inside another git work tree, which is not ours).
+  (file-exists? (string-append %top-directory "/.git")))
+
 (define vcs-file?
   ;; In a git checkout, the files under version control; elsewhere (an
-  ;; unpacked release tarball) every file.  The tarball may sit inside
-  ;; another git work tree, whose predicate would select none of its files:
-  ;; so git is asked only when the top directory has its own .git.
-  (or (and (file-exists? (string-append %top-directory "/.git"))
-           (git-predicate %top-directory))
+  ;; unpacked release tarball) every file.
+  (or (and %checkout? (git-predicate %top-directory))
       (const #t)))
+
+(define %release
+  ;; The version of AC_INIT in configure.ac, so that it never drifts.
+  (call-with-input-file (string-append %top-directory "/configure.ac")
+    (lambda (port)
+      (let loop ()
+        (let ((line (read-line port)))
+          (cond ((eof-object? line)
+                 (error "no AC_INIT version in configure.ac"))
+                ((string-match "^AC_INIT\\(\\[[^]]*\\], *\\[([^]]+)\\]" line)
+                 => (lambda (m) (match:substring m 1)))
+                (else (loop))))))))
 
 (define-public guile-vicare-compat
   (package
     (name "guile-vicare-compat")
-    (version "0.1.0-git")
-    (source (local-file "../.." "guile-vicare-compat-checkout"
+    ;; A checkout may be past the release it names: "-git" says so.
+    (version (if %checkout? (string-append %release "-git") %release))
+    (source (local-file "../.."
+                        (if %checkout?
+                            "guile-vicare-compat-checkout"
+                            (string-append "guile-vicare-compat-" %release))
                         #:recursive? #t
                         #:select? vcs-file?))
     (build-system gnu-build-system)

@@ -6,10 +6,13 @@
 ;;;
 ;;; Import it with a prefix, as Vicare programs do:
 ;;;   (use-modules ((vicare-compat posix) #:prefix px.))
-;;; Five names (close, waitpid, getpid, getppid, strerror) are also Guile
-;;; core bindings with another meaning; they are declared as replacements,
-;;; so importing the module without a prefix gives Vicare's meaning and no
-;;; warning.  Failed system calls raise the errno condition of
+;;; Three names, close, waitpid and strerror, are also Guile core
+;;; bindings with another meaning: imported without a prefix, they
+;;; override Guile's, and Guile says so (the warning tells a user who
+;;; forgot the prefix that `close' is no longer Guile's).  getpid and
+;;; getppid are Guile's own.  cond-expand is Vicare's, a superset of
+;;; Guile's: it is declared a replacement, so it takes Guile's place
+;;; silently.  Failed system calls raise the errno condition of
 ;;; (vicare-compat conditions); bad arguments raise assertion-class
 ;;; conditions before any call is made.  Most procedures are the C
 ;;; primitives of src/posix.c, re-exported as they are.
@@ -55,12 +58,13 @@
                (%nanosleep . nanosleep)
                (%clock-getcpuclockid . clock-getcpuclockid)
                ;; errors
-               (%errno->string . errno->string))
-  #:re-export-and-replace ((%close . close)
-                           (%waitpid . waitpid)
-                           getpid getppid)
-  #:replace (strerror
-             (posix-cond-expand . cond-expand)))
+               (%errno->string . errno->string)
+               ;; Guile's own
+               getpid getppid
+               ;; with another meaning than Guile's: not replacements
+               (%close . close) (%waitpid . waitpid))
+  #:export (strerror)
+  #:replace ((posix-cond-expand . cond-expand)))
 
 ;; mremap is Linux only, as in Vicare: defined when the C library has it.
 (when (module-variable (resolve-interface '(vicare-compat primitives)) 'mremap)

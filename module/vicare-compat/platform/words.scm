@@ -156,7 +156,8 @@ symbol ENDIANNESS; any other value raises &assertion with WHO."
              ((o1) e1 ...)
              ((o2) e2 ...)
              (else (procedure-signature-argument-violation
-                   who 1 '(memq endianness '(big little)) endianness)))))
+                   who "expected endianness symbol as argument"
+                   1 '(memq endianness '(big little)) endianness)))))
       ((_ ((order) e ...) ...)
        (let loop ((clauses #'(((order) e ...) ...)))
          (syntax-case clauses ()
