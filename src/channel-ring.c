@@ -425,6 +425,24 @@ read_record (struct vc_ch *ch, uint64_t pos, uint64_t limit,
   return VC_CH_OK;
 }
 
+/* Move the state of record R from FROM to TO in one compare-and-swap
+   (sequentially consistent: what was written before is visible to whoever
+   sees TO, and a waker's look at the sleepers comes after).  Return
+   non-zero when the record was in FROM; *WAS is what it was.  */
+static int
+move_state (struct vc_ch_record *r, uint32_t from, uint32_t to,
+            uint32_t *was)
+{
+  uint32_t expected = from;
+  int moved = atomic_compare_exchange_strong_explicit (&r->state, &expected,
+                                                       to,
+                                                       memory_order_seq_cst,
+                                                       memory_order_relaxed);
+  if (was)
+    *was = expected;
+  return moved;
+}
+
 static void
 fill_slot (struct vc_ch *ch, struct vc_ch_slot *s, uint64_t pos,
            uint64_t size)
@@ -579,11 +597,7 @@ vc_ch_commit (struct vc_ch *ch, struct vc_ch_slot *s, uint64_t len)
 {
   struct vc_ch_record *r = record_at (ch, s->pos);
   atomic_store_explicit (&r->len, len, memory_order_relaxed);
-  uint32_t expected = VC_CH_RESERVED;
-  if (!atomic_compare_exchange_strong_explicit (&r->state, &expected,
-                                                VC_CH_COMMITTED,
-                                                memory_order_seq_cst,
-                                                memory_order_relaxed))
+  if (!move_state (r, VC_CH_RESERVED, VC_CH_COMMITTED, NULL))
     return VC_CH_LOST;
   wake (&ch->sh->data_seq, &ch->sh->data_waiters);
   return VC_CH_OK;
@@ -592,11 +606,7 @@ vc_ch_commit (struct vc_ch *ch, struct vc_ch_slot *s, uint64_t len)
 void
 vc_ch_abandon (struct vc_ch *ch, struct vc_ch_slot *s)
 {
-  struct vc_ch_record *r = record_at (ch, s->pos);
-  uint32_t expected = VC_CH_RESERVED;
-  atomic_compare_exchange_strong_explicit (&r->state, &expected, VC_CH_SKIP,
-                                           memory_order_seq_cst,
-                                           memory_order_relaxed);
+  move_state (record_at (ch, s->pos), VC_CH_RESERVED, VC_CH_SKIP, NULL);
   /* A consumer may be waiting for this record to be committed.  */
   wake (&ch->sh->data_seq, &ch->sh->data_waiters);
 }
@@ -727,11 +737,8 @@ claim_once (struct vc_ch *ch, int recheck, const struct timespec *deadline,
           {
             uint64_t owner = atomic_load_explicit (&r->owner,
                                                    memory_order_relaxed);
-            uint32_t expected = VC_CH_RESERVED;
             if (recheck && owner != me && !vc_ch_alive (owner))
-              atomic_compare_exchange_strong_explicit
-                (&r->state, &expected, VC_CH_SKIP, memory_order_seq_cst,
-                 memory_order_relaxed);
+              move_state (r, VC_CH_RESERVED, VC_CH_SKIP, NULL);
             else
               {
                 unlock (l);
@@ -754,14 +761,11 @@ claim_once (struct vc_ch *ch, int recheck, const struct timespec *deadline,
         case VC_CH_COMMITTED:
           {
             atomic_store_explicit (&r->owner, me, memory_order_relaxed);
-            uint32_t expected = VC_CH_COMMITTED;
-            if (!atomic_compare_exchange_strong_explicit
-                (&r->state, &expected, VC_CH_CLAIMED, memory_order_acq_rel,
-                 memory_order_relaxed))
+            uint32_t was;
+            if (!move_state (r, VC_CH_COMMITTED, VC_CH_CLAIMED, &was))
               {
                 unlock (l);
-                return corrupt ("record state changed under the lock",
-                                expected);
+                return corrupt ("record state changed under the lock", was);
               }
             break;
           }
@@ -861,11 +865,7 @@ vc_ch_claim (struct vc_ch *ch, const struct timespec *deadline,
 void
 vc_ch_release (struct vc_ch *ch, struct vc_ch_slot *s)
 {
-  struct vc_ch_record *r = record_at (ch, s->pos);
-  uint32_t expected = VC_CH_CLAIMED;
-  atomic_compare_exchange_strong_explicit (&r->state, &expected, VC_CH_FREE,
-                                           memory_order_seq_cst,
-                                           memory_order_relaxed);
+  move_state (record_at (ch, s->pos), VC_CH_CLAIMED, VC_CH_FREE, NULL);
   wake (&ch->sh->space_seq, &ch->sh->space_waiters);
   /* Consumers waiting for the end of a closed channel wait for this.  */
   if (vc_ch_closed (ch))

@@ -79,6 +79,16 @@ handle_of (SCM ch)
   return SCM_POINTER_VALUE (SCM_STRUCT_SLOT_REF (ch, 0));
 }
 
+/* The handle of argument CH of WHO, attached or not (not counted as a
+   user: for what needs no mapping).  */
+static struct handle *
+handle_arg (SCM ch, const char *who)
+{
+  if (!channel_p (ch))
+    vc_raise_argument (who, 1, "channel?", ch);
+  return handle_of (ch);
+}
+
 /* The default spin, in nanoseconds.  */
 #define DEFAULT_SPIN_NS 20000u
 
@@ -858,10 +868,7 @@ wake_everyone (struct vc_ch *ch)
 static SCM
 channel_detach (SCM ch)
 {
-  static const char who[] = "channel-detach!";
-  if (!channel_p (ch))
-    vc_raise_argument (who, 1, "channel?", ch);
-  struct handle *h = handle_of (ch);
+  struct handle *h = handle_arg (ch, "channel-detach!");
   pthread_mutex_lock (&h->mutex);
   if (atomic_exchange (&h->detached, 1))
     {
@@ -979,10 +986,7 @@ channel_capacity (SCM ch)
 static SCM
 channel_name (SCM ch)
 {
-  static const char who[] = "channel-name";
-  if (!channel_p (ch))
-    vc_raise_argument (who, 1, "channel?", ch);
-  struct handle *h = handle_of (ch);
+  struct handle *h = handle_arg (ch, "channel-name");
   return h->name ? scm_from_utf8_string (h->name) : SCM_BOOL_F;
 }
 
