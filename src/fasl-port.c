@@ -24,11 +24,10 @@
      taken from the file descriptor.  That is a few reads per datum,
      more for long lists of small objects (each read covers a part of
      what is left), never one per byte.
-   - An unbuffered socket whose buffer is empty is first peeked at
-     (MSG_PEEK, without waiting): the scanner finds the end of the
-     datum among the bytes that have arrived, and exactly those are
-     read, so a message that has arrived whole costs one peek and one
-     read.
+   - An unbuffered socket whose buffer is empty is peeked at (MSG_PEEK,
+     waiting until something arrives, through vc_wait): the scanner
+     finds the end of the datum among the bytes that have arrived, and
+     exactly those are read, so a message costs one peek and one read.
 
    File ports and bytevector ports read straight into the buffer that
    collects the datum, through a bytevector over it; other ports, whose
@@ -38,6 +37,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -118,6 +118,8 @@ struct collected
                                    a bytevector port, whose reads no
                                    Scheme code sees */
   SCM view;                     /* bytevector over BUF[0..CAP), or #f */
+  size_t waiting;               /* bytes known to wait in the port's
+                                   buffer, not yet taken; -1: unknown */
   SCM bounce;                   /* what other ports read into, or #f */
   uint8_t small[512];
 };
@@ -208,27 +210,62 @@ collect_read (struct collected *c, size_t n)
 static size_t
 input_buffered (SCM port, int *unbuffered)
 {
-  ssize_t n = scm_to_ssize_t (scm_call_1 (vc_fasl_support_ref
-                                          (VC_FASL_INPUT_BUFFERED), port));
-  *unbuffered = n < 0;
-  return (size_t) (n < 0 ? -1 - n : n);
+  return vc_port_buffered (port, vc_fasl_support_ref (VC_FASL_INPUT_BUFFERED),
+                           unbuffered);
 }
 
-/* Peek at the bytes that have arrived on socket FD (the port's buffer
-   being empty) and take those of the datum: up to its end, or all of
-   them when it goes on (or when they are malformed: the decoder then
-   reports).  Returns the scan's status (MORE too when nothing was
-   there), with *END set as vc_fasl_scan sets it; *FD is set to -1 when
-   FD is not a socket.  */
+/* One attempt (vc_wait) at peeking at a socket: without limit when
+   STEP is 0, else for at most STEP ns.  */
+struct peek
+{
+  int fd;
+  void *buf;
+  size_t room;
+  ssize_t got;                  /* what recv returned */
+  int error;                    /* its errno when it failed */
+};
+
+static int
+peek_attempt (void *data, int64_t step)
+{
+  struct peek *p = data;
+  int flags = MSG_PEEK;
+  if (step > 0)
+    {
+      struct pollfd pfd = { p->fd, POLLIN, 0 };
+      int r = poll (&pfd, 1, (int) ((step + 999999) / 1000000));
+      if (r < 0 && errno == EINTR)
+        return EINTR;
+      if (r == 0)
+        return ETIMEDOUT;
+      flags |= MSG_DONTWAIT;
+    }
+  p->got = recv (p->fd, p->buf, p->room, flags);
+  if (p->got < 0 && errno == EINTR)
+    return EINTR;
+  p->error = p->got < 0 ? errno : 0;
+  return 0;
+}
+
+/* Peek at socket FD (the port's buffer being empty), waiting until
+   something arrives, and take the bytes of the datum: up to its end, or
+   all of them when it goes on (or when they are malformed: the decoder
+   then reports).  Returns the scan's status (MORE too when nothing could
+   be peeked: the end of the input, or a socket in O_NONBLOCK mode with
+   nothing there, whose waiting the port's own reads, and Guile's
+   waiters, then do), with *END set as vc_fasl_scan sets it; *FD is set
+   to -1 when FD is not a socket.  A message costs one recv and one
+   read.  */
 static enum vc_fasl_scan_status
 take_arrived (struct collected *c, struct vc_fasl_scan *scan, int *fd,
               size_t *end)
 {
-  ssize_t k = recv (*fd, c->buf + c->len, c->cap - c->len,
-                    MSG_PEEK | MSG_DONTWAIT);
+  struct peek p = { *fd, c->buf + c->len, c->cap - c->len, 0, 0 };
+  vc_wait (peek_attempt, &p);
+  ssize_t k = p.got;
   if (k <= 0)
     {
-      if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      if (k < 0 && p.error != EAGAIN && p.error != EWOULDBLOCK)
         *fd = -1;               /* not a socket */
       return VC_FASL_SCAN_MORE;
     }
@@ -281,7 +318,10 @@ pull (struct vc_fasl_source *src, size_t n, size_t ahead)
   struct collected *c = (struct collected *) src;
   size_t before = c->len;
   int unbuffered;
-  size_t avail = input_buffered (c->port, &unbuffered);
+  /* What fasl_read found in the buffer, the first time; then ask.  */
+  size_t avail = c->waiting != (size_t) -1 ? c->waiting
+    : input_buffered (c->port, &unbuffered);
+  c->waiting = (size_t) -1;
   if (avail > 0)
     {
       collect_reserve (c, avail);
@@ -363,6 +403,7 @@ fasl_read (SCM port)
       c.src.buf = c.buf;
       c.src.len = c.len;
       c.src.refill = pull;
+      c.waiting = avail;
       v = vc_fasl_decode_source (&c.src, &used, who);
       if (c.len > used)
         scm_unget_bytes (c.buf + used, c.len - used, port);

@@ -24,6 +24,12 @@
 
 #include "fasl.h"
 
+#ifdef __GNUC__
+# define NOINLINE __attribute__ ((noinline))
+#else
+# define NOINLINE
+#endif
+
 /* ------------------------------------------------------------ the context */
 
 enum frame_kind
@@ -64,6 +70,9 @@ struct reader
   SCM *marks;                   /* marks[1 .. next_mark) */
   uint32_t next_mark;
   size_t marks_cap;
+  /* Marks announced and referenced so far: a W entry read while it
+     does not change can be remembered (fasl-recent.c).  */
+  size_t mark_events;
   SCM support;
   /* The last record type validated for '{', to skip the check.  */
   SCM last_rtd;
@@ -147,10 +156,10 @@ need (struct reader *r, size_t n)
     truncated (r, r->pos);
 }
 
-/* A length word: non-negative, and at most the bytes left divided by the
-   bytes each unit needs at least.  */
-static size_t
-read_length (struct reader *r, size_t unit, size_t extra, const char *what)
+/* read_length, when the length is not plainly within the bytes there.  */
+static NOINLINE size_t
+read_length_slow (struct reader *r, size_t unit, size_t extra,
+                  const char *what)
 {
   size_t off = r->pos;
   need (r, 8);
@@ -168,12 +177,32 @@ read_length (struct reader *r, size_t unit, size_t extra, const char *what)
   return (size_t) w;
 }
 
-static void
-push (struct reader *r, uint8_t kind, uint32_t mark, size_t off)
+/* A length word: non-negative, and at most the bytes left divided by the
+   bytes each unit needs at least.  UNIT is 1, 2 or 4.  */
+static inline size_t
+read_length (struct reader *r, size_t unit, size_t extra, const char *what)
 {
-  if (VC_UNLIKELY (r->depth >= VC_FASL_MAX_DEPTH))
+  if (VC_LIKELY (r->len - r->pos >= 8))
+    {
+      uint64_t w = vc_fasl_load64 (r->buf + r->pos);
+      size_t left = r->len - r->pos - 8;
+      /* Small enough that W * UNIT + EXTRA cannot wrap.  */
+      if (VC_LIKELY (w < (UINT64_C (1) << 56) && w * unit + extra <= left))
+        {
+          r->pos += 8;
+          return (size_t) w;
+        }
+    }
+  return read_length_slow (r, unit, extra, what);
+}
+
+/* Make room for one more frame.  */
+static NOINLINE void
+grow_frames (struct reader *r, size_t off)
+{
+  if (r->depth >= VC_FASL_MAX_DEPTH)
     fail (r, off, "nesting too deep", SCM_EOL);
-  if (VC_UNLIKELY (r->depth == r->frames_cap))
+  if (r->depth == r->frames_cap)
     {
       size_t cap = r->frames_cap * 2;
       struct frame *f = scm_gc_malloc (cap * sizeof *f, "fasl-read frames");
@@ -181,6 +210,14 @@ push (struct reader *r, uint8_t kind, uint32_t mark, size_t off)
       r->frames = f;
       r->frames_cap = cap;
     }
+}
+
+static inline void
+push (struct reader *r, uint8_t kind, uint32_t mark, size_t off)
+{
+  if (VC_UNLIKELY (r->depth >= r->frames_cap
+                   || r->depth >= VC_FASL_MAX_DEPTH))
+    grow_frames (r, off);
   struct frame *f = &r->frames[r->depth++];
   f->kind = kind;
   f->mark = mark;
@@ -217,6 +254,7 @@ announce_mark (struct reader *r, size_t off)
     }
   r->marks[m] = SCM_UNDEFINED;
   r->next_mark++;
+  r->mark_events++;
   return m;
 }
 
@@ -376,15 +414,21 @@ static SCM
 decode (struct reader *r)
 {
   /* Header.  */
-  for (int k = 0; k < VC_FASL_HEADER_SIZE; k++)
-    {
-      if (r->pos >= r->len && available (r, VC_FASL_HEADER_SIZE - k) == 0)
-        vc_raise_fasl_read (r->who, "truncated header", r->pos, 1, SCM_EOL);
-      if (r->buf[r->pos] != (uint8_t) VC_FASL_HEADER[k])
-        vc_raise_fasl_read (r->who, "wrong FASL header: expected #@IK02",
-                            r->pos, 1, SCM_EOL);
-      r->pos++;
-    }
+  if (VC_LIKELY (r->len - r->pos >= VC_FASL_HEADER_SIZE
+                 && memcmp (r->buf + r->pos, VC_FASL_HEADER,
+                            VC_FASL_HEADER_SIZE) == 0))
+    r->pos += VC_FASL_HEADER_SIZE;
+  else
+    for (int k = 0; k < VC_FASL_HEADER_SIZE; k++)
+      {
+        if (r->pos >= r->len && available (r, VC_FASL_HEADER_SIZE - k) == 0)
+          vc_raise_fasl_read (r->who, "truncated header", r->pos, 1,
+                              SCM_EOL);
+        if (r->buf[r->pos] != (uint8_t) VC_FASL_HEADER[k])
+          vc_raise_fasl_read (r->who, "wrong FASL header: expected #@IK02",
+                              r->pos, 1, SCM_EOL);
+        r->pos++;
+      }
 
   SCM v;
   size_t off;                   /* where the object being read began */
@@ -547,7 +591,7 @@ decode (struct reader *r)
           r->pos++;
           size_t n;
           const char *chars = narrow_chars (r, &n);
-          v = scm_from_latin1_symboln (chars, n);
+          v = vc_fasl_symbol (chars, n);
           goto have_atom;
         }
       push (r, F_SYMBOL, mark, off);
@@ -562,9 +606,23 @@ decode (struct reader *r)
       push (r, F_COMPLEX_REAL, mark, off);
       goto next_object;
     case 'W':
-      push (r, F_RTD, mark, off);
-      r->frames[r->depth - 1].a = scm_c_make_vector (6, SCM_BOOL_F);
-      goto next_object;
+      {
+        /* A type read lately from the same bytes is that type.  The
+           nesting its parts would need is at most their size.  */
+        size_t len;
+        v = vc_fasl_known_rtd (r->buf + r->pos, r->len - r->pos, &len);
+        if (!SCM_UNBNDP (v) && len < VC_FASL_MAX_DEPTH - r->depth)
+          {
+            r->pos += len;
+            goto have_atom;
+          }
+        push (r, F_RTD, mark, off);
+        /* The parts, and the mark events before them.  */
+        SCM parts = scm_c_make_vector (7, SCM_BOOL_F);
+        SCM_SIMPLE_VECTOR_SET (parts, 6, scm_from_size_t (r->mark_events));
+        r->frames[r->depth - 1].a = parts;
+        goto next_object;
+      }
     case 'R':
       push (r, F_STRUCT_TYPE, mark, off);
       r->frames[r->depth - 1].a = scm_c_make_vector (3, SCM_BOOL_F);
@@ -579,6 +637,7 @@ decode (struct reader *r)
           fail (r, off, "reference to an undefined mark",
                 scm_list_1 (scm_from_uint32 (m)));
         v = r->marks[m];
+        r->mark_events++;
         if (SCM_UNBNDP (v))
           fail (r, off, "reference to a mark whose object is incomplete",
                 scm_list_1 (scm_from_uint32 (m)));
@@ -826,6 +885,9 @@ decode (struct reader *r)
                             SCM_SIMPLE_VECTOR_REF (parts, 4),
                             SCM_SIMPLE_VECTOR_REF (parts, 5));
             check_built_type (r, toff, v, "record type");
+            if (scm_to_size_t (SCM_SIMPLE_VECTOR_REF (parts, 6))
+                == r->mark_events)
+              vc_fasl_remember_rtd (r->buf + toff + 1, r->pos - toff - 1, v);
             set_mark (r, r->frames[r->depth - 1].mark, v);
             break;
           }
@@ -893,6 +955,7 @@ decode_from (const uint8_t *buf, size_t len, struct vc_fasl_source *src,
   r.marks = r.marks0;
   r.marks_cap = INITIAL_MARKS;
   r.next_mark = 1;
+  r.mark_events = 0;
   r.support = vc_fasl_support ();
   r.last_rtd = SCM_UNDEFINED;     /* no decoded value is undefined */
   vc_builder_init (&r.build);

@@ -48,6 +48,7 @@ struct aux_entry
 };
 
 #define INITIAL_TABLE 64
+#define INITIAL_AUX 16
 #define INITIAL_STACK 64
 
 /* Encoding to a sink (vc_fasl_encode_to) buffers at most this many
@@ -74,10 +75,12 @@ struct writer
   int bitmaps;
   struct chunk **chunks;        /* directory, open addressing on base */
   size_t chunks_mask, chunks_used;
-  struct chunk *recent[64];     /* direct-mapped cache on base */
+  struct chunk *recent[64];     /* direct-mapped cache on base, cleared
+                                   when the counts move to bitmaps */
   /* Extra data of rare objects (record types, hashtables, gensyms, and
      the length of long lists, see RUN_MIN): GC-scanned, so the values
-     stay alive.  */
+     stay alive: AUX0 while they are few (the writer lives on the C
+     stack, which the collector scans), then from the GC heap.  */
   struct aux_entry *aux;
   size_t aux_mask, aux_used;
   /* The work stack of both passes.  */
@@ -97,6 +100,7 @@ struct writer
   int mpz_ready;
   mpz_t z;
   struct entry table0[INITIAL_TABLE];
+  struct aux_entry aux0[INITIAL_AUX];
   SCM stack0[INITIAL_STACK];
   uint8_t small_out[SINK_SMALL];
 };
@@ -305,6 +309,7 @@ bitmap_shared (struct writer *w, scm_t_bits k)
 static void
 switch_to_bitmaps (struct writer *w)
 {
+  memset (w->recent, 0, sizeof w->recent);
   for (size_t i = 0; i <= w->mask; i++)
     if (w->table[i].key)
       {
@@ -364,10 +369,11 @@ aux_put (struct writer *w, SCM key, SCM value)
 {
   if (!w->aux || 2 * (w->aux_used + 1) > w->aux_mask + 1)
     {
-      size_t cap = w->aux ? 2 * (w->aux_mask + 1) : 16;
+      size_t cap = w->aux ? 2 * (w->aux_mask + 1) : INITIAL_AUX;
       struct aux_entry *old = w->aux;
       size_t old_cap = w->aux ? w->aux_mask + 1 : 0;
-      w->aux = scm_gc_malloc (cap * sizeof *w->aux, "fasl aux");
+      w->aux = old ? scm_gc_malloc (cap * sizeof *w->aux, "fasl aux")
+        : w->aux0;
       w->aux_mask = cap - 1;
       for (size_t i = 0; i < cap; i++)
         w->aux[i].key = SCM_UNDEFINED;
@@ -458,8 +464,7 @@ rtd_info (struct writer *w, SCM rtd, SCM obj)
   SCM info = aux_get (w, rtd);
   if (SCM_UNBNDP (info))
     {
-      info = scm_call_1 (SCM_SIMPLE_VECTOR_REF (w->support, VC_FASL_RTD_INFO),
-                         rtd);
+      info = vc_fasl_rtd_info (rtd);
       if (scm_is_false (info))
         not_writable (w, obj);
       aux_put (w, rtd, info);
@@ -1228,7 +1233,6 @@ writer_init (struct writer *w, const char *who)
   w->bitmaps = 0;
   w->chunks = NULL;
   w->chunks_mask = w->chunks_used = 0;
-  memset (w->recent, 0, sizeof w->recent);
   w->aux = NULL;
   w->aux_mask = w->aux_used = 0;
   w->stack = w->stack0;

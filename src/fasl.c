@@ -184,6 +184,7 @@ void
 vc_init_fasl (void)
 {
   vc_layout_init ();
+  vc_init_fasl_recent ();
   vc_init_fasl_port ();
   vc_define ("fasl-encode", 1, 0, 0, (scm_t_subr) fasl_encode);
   vc_define ("fasl-decode", 1, 2, 0, (scm_t_subr) fasl_decode);

@@ -84,6 +84,27 @@ void vc_fasl_encode_to (SCM obj, SCM libraries, const char *who,
                                       const uint8_t *bytes, size_t n),
                         void *data);
 
+/* The record types and symbols the codec has met lately
+   (fasl-recent.c).
+
+   The record type that reading the W entry whose bytes past its tag
+   start at P (AVAIL bytes there) would give, when it was read lately;
+   *LEN is then the entry's size.  SCM_UNDEFINED otherwise.  */
+SCM vc_fasl_known_rtd (const uint8_t *p, size_t avail, size_t *len);
+
+/* Reading the LEN bytes at P, a W entry past its tag that announces and
+   references no mark, gave RTD.  */
+void vc_fasl_remember_rtd (const uint8_t *p, size_t len, SCM rtd);
+
+/* What rtd-info of (vicare-compat fasl-support) returns for RTD.  */
+SCM vc_fasl_rtd_info (SCM rtd);
+
+/* The interned symbol of the N Latin-1 characters at CHARS.  */
+SCM vc_fasl_symbol (const char *chars, size_t n);
+
+/* Called by vc_init_fasl.  */
+void vc_init_fasl_recent (void);
+
 /* fasl-read and fasl-write (fasl-port.c); called by vc_init_fasl.  */
 void vc_init_fasl_port (void);
 

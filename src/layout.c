@@ -25,6 +25,7 @@
 
 #include <gmp.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <libguile/bdw-gc.h>
@@ -143,8 +144,6 @@ _Static_assert (VC_BUILDER_LISTS <= SCM_INLINE_GC_FREELIST_COUNT,
 void
 vc_builder_init (struct vc_builder *b)
 {
-  for (size_t i = 0; i < VC_BUILDER_LISTS; i++)
-    b->own[i] = NULL;
   if (threads_ok)
     {
       scm_thread *t = SCM_I_THREAD_DATA (scm_current_thread ());
@@ -153,6 +152,8 @@ vc_builder_init (struct vc_builder *b)
     }
   else
     {
+      for (size_t i = 0; i < VC_BUILDER_LISTS; i++)
+        b->own[i] = NULL;
       b->lists = b->own;
       b->pointerless = NULL;
     }
@@ -205,9 +206,11 @@ new_string (struct vc_builder *b, size_t n, size_t width, SCM *str,
   return buf + 2;
 }
 
+struct vc_string_layout vc_string_layout;
+
 SCM
-vc_build_latin1_string (struct vc_builder *b, const void *chars, size_t n,
-                        const char *who)
+vc_build_latin1_string_any (struct vc_builder *b, const void *chars,
+                            size_t n, const char *who)
 {
   if (!strings_ok)
     return scm_from_latin1_stringn (chars, n);
@@ -296,6 +299,114 @@ vc_build_bignum (struct vc_builder *b, const uint8_t *p, size_t n,
   return SCM_PACK_POINTER (big);
 }
 
+/* -------------------------------------------------------------- ports
+
+   A port's record (ports-internal.h): file name, position, read buffer,
+   write buffer, auxiliary write buffer, read buffering; the read buffer
+   is a vector: bytevector, cur, end, ...  Asking Scheme costs a call
+   into the VM per fasl-read; the record is read directly once it has
+   agreed with Scheme on ports in known states.  */
+
+struct port_record
+{
+  SCM file_name, position, read_buf, write_buf, write_buf_aux;
+  size_t read_buffering;
+};
+
+/* 0: not checked yet; 1: the layout is in use; -1: it is not.  */
+static _Atomic int ports_state;
+
+/* The bytes waiting in PORT's read buffer and whether it is unbuffered,
+   from its record; 0 when the record does not look as expected.  */
+static int
+port_record_buffered (SCM port, size_t *avail, int *unbuffered)
+{
+  const struct port_record *pt = (const void *) SCM_PORT (port);
+  SCM buf = pt->read_buf;
+  if (SCM_IMP (buf) || !SCM_I_IS_VECTOR (buf) || SCM_I_VECTOR_LENGTH (buf) < 3)
+    return 0;
+  SCM cur = SCM_I_VECTOR_ELTS (buf)[1], end = SCM_I_VECTOR_ELTS (buf)[2];
+  if (!SCM_I_INUMP (cur) || !SCM_I_INUMP (end))
+    return 0;
+  scm_t_signed_bits c = SCM_I_INUM (cur), e = SCM_I_INUM (end);
+  *avail = c >= 0 && e > c ? (size_t) (e - c) : 0;
+  *unbuffered = pt->read_buffering == 1;
+  return 1;
+}
+
+static int64_t
+reference_buffered (SCM port, SCM reference)
+{
+  return scm_to_int64 (scm_call_1 (reference, port));
+}
+
+/* Do the record and REFERENCE agree on PORT?  */
+static int
+port_agrees (SCM port, SCM reference)
+{
+  size_t avail;
+  int unbuffered;
+  if (!port_record_buffered (port, &avail, &unbuffered))
+    return 0;
+  int64_t n = (int64_t) avail;
+  return reference_buffered (port, reference) == (unbuffered ? -1 - n : n);
+}
+
+/* Bytevector ports, buffered and not, fresh, partly read, with bytes
+   put back.  */
+static int
+ports_agree (SCM reference)
+{
+  static const char bytes[64] = "vicare-compat: the port layout check";
+  int ok = 1;
+  for (int buffered = 0; ok && buffered <= 1; buffered++)
+    {
+      SCM bv = scm_c_make_bytevector (sizeof bytes);
+      memcpy (SCM_BYTEVECTOR_CONTENTS (bv), bytes, sizeof bytes);
+      SCM port = scm_open_bytevector_input_port (bv, SCM_UNDEFINED);
+      if (!buffered)
+        scm_setvbuf (port, scm_from_utf8_symbol ("none"), SCM_UNDEFINED);
+      char got[8];
+      ok = port_agrees (port, reference)
+        && scm_c_read (port, got, 5) == 5 && port_agrees (port, reference)
+        && scm_c_read (port, got, 1) == 1 && port_agrees (port, reference);
+      if (ok)
+        {
+          scm_unget_bytes ((const unsigned char *) got, 1, port);
+          ok = port_agrees (port, reference);
+        }
+      scm_close_port (port);
+    }
+  return ok;
+}
+
+/* Is the port record's layout in use?  Checked on first use (the
+   reference comes from (vicare-compat fasl-support), which is loaded
+   only when the codec is first used); two threads may both check, and
+   both find the same.  */
+static int
+ports_ok (SCM reference)
+{
+  int state = atomic_load_explicit (&ports_state, memory_order_relaxed);
+  if (VC_UNLIKELY (state == 0))
+    {
+      state = ports_agree (reference) ? 1 : -1;
+      atomic_store_explicit (&ports_state, state, memory_order_relaxed);
+    }
+  return state > 0;
+}
+
+size_t
+vc_port_buffered (SCM port, SCM reference, int *unbuffered)
+{
+  size_t avail;
+  if (ports_ok (reference) && port_record_buffered (port, &avail, unbuffered))
+    return avail;
+  int64_t n = reference_buffered (port, reference);
+  *unbuffered = n < 0;
+  return (size_t) (n < 0 ? -1 - n : n);
+}
+
 /* ------------------------------------------------------------ checks */
 
 /* Does the layout give the right characters for STR?  */
@@ -374,13 +485,24 @@ check_strings (void)
   strings_ok = SCM_TYP7 (narrow) == scm_tc7_string
     && string_tag == SCM_CELL_WORD_0 (w)
     && wide_buf_tag == (narrow_buf_tag | SCM_I_STRINGBUF_F_WIDE)
-    && same_string (vc_build_latin1_string (&b, latin1, sizeof latin1 - 1,
-                                            "load"), narrow, 1)
+    && same_string (vc_build_latin1_string_any (&b, latin1,
+                                                sizeof latin1 - 1, "load"),
+                    narrow, 1)
     && same_string (vc_build_utf32le_string (&b, wide_le, 4, "load"), w, 4)
     /* libguile shares one static buffer among empty strings; ours have
        their own.  */
-    && scm_is_true (scm_string_null_p (vc_build_latin1_string (&b, "", 0,
-                                                               "load")));
+    && scm_is_true (scm_string_null_p (vc_build_latin1_string_any
+                                       (&b, "", 0, "load")));
+  /* The inline builder, for the same strings.  */
+  vc_string_layout.string_tag = string_tag;
+  vc_string_layout.narrow_buf_tag = narrow_buf_tag;
+  vc_string_layout.ok = strings_ok;
+  if (vc_string_layout.ok && b.pointerless)
+    vc_string_layout.ok
+      = same_string (vc_build_latin1_string (&b, latin1, sizeof latin1 - 1,
+                                             "load"), narrow, 1)
+      && scm_is_true (scm_string_null_p (vc_build_latin1_string (&b, "", 0,
+                                                                 "load")));
   scm_remember_upto_here_2 (narrow, w);
 }
 
@@ -444,14 +566,20 @@ check_bignums (void)
 static SCM
 layout_status (void)
 {
-  return scm_list_4 (scm_cons (scm_from_utf8_symbol ("strings"),
-                               scm_from_bool (strings_ok)),
+  int ports = ports_ok (vc_fasl_support_ref (VC_FASL_INPUT_BUFFERED));
+  /* Strings: the inline builder too, where it applies.  */
+  return scm_list_5 (scm_cons (scm_from_utf8_symbol ("strings"),
+                               scm_from_bool (strings_ok
+                                              && (vc_string_layout.ok
+                                                  || !threads_ok))),
                      scm_cons (scm_from_utf8_symbol ("bignums"),
                                scm_from_bool (bignums_ok)),
                      scm_cons (scm_from_utf8_symbol ("vectors"),
                                scm_from_bool (vectors_ok)),
                      scm_cons (scm_from_utf8_symbol ("thread-lists"),
-                               scm_from_bool (threads_ok)));
+                               scm_from_bool (threads_ok)),
+                     scm_cons (scm_from_utf8_symbol ("ports"),
+                               scm_from_bool (ports)));
 }
 
 static void

@@ -8,7 +8,9 @@
    This file knows the layout of those objects -- the one libguile's
    public headers spell out for static strings and bignums -- and uses
    it only after vc_layout_init has checked it, at load time, against
-   objects libguile made itself.  If any check fails, every function
+   objects libguile made itself.  It also reads how many bytes wait in
+   a port's read buffer from the port's record, which libguile tells
+   only to Scheme code, once the record has agreed with Scheme.  If any check fails, every function
    here falls back on libguile's own, slower, calls.  */
 
 #ifndef VC_LAYOUT_H
@@ -16,6 +18,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vc.h"
 
@@ -117,8 +120,48 @@ vc_build_pair (struct vc_builder *b, SCM car, SCM cdr, const char *who)
 SCM vc_build_vector (struct vc_builder *b, size_t n, const char *who);
 
 /* A fresh mutable string of the N Latin-1 characters at CHARS.  */
-SCM vc_build_latin1_string (struct vc_builder *b, const void *chars,
-                            size_t n, const char *who);
+SCM vc_build_latin1_string_any (struct vc_builder *b, const void *chars,
+                                size_t n, const char *who);
+
+/* What the inline builder below needs of the string layouts: OK when
+   vc_layout_init checked them, and the first words of a string and of
+   a narrow stringbuf.  */
+struct vc_string_layout
+{
+  int ok;
+  scm_t_bits string_tag, narrow_buf_tag;
+};
+extern struct vc_string_layout vc_string_layout;
+
+/* The longest narrow string whose stringbuf (two words, the characters
+   and a zero) comes from the thread's pointer-free lists.  */
+#define VC_INLINE_STRING_MAX (256 - 2 * sizeof (scm_t_bits) - 1)
+
+/* The same as vc_build_latin1_string_any; a short string, the common
+   case of messages, is built here, inline.  */
+static inline SCM
+vc_build_latin1_string (struct vc_builder *b, const void *chars, size_t n,
+                        const char *who)
+{
+  if (VC_LIKELY (vc_string_layout.ok && b->pointerless != NULL
+                 && n <= VC_INLINE_STRING_MAX))
+    {
+      size_t i = (2 * sizeof (scm_t_bits) + n) / 16;
+      scm_t_bits *buf = vc_builder_take (&b->pointerless[i], (i + 1) * 16,
+                                         VC_GC_POINTERLESS, who);
+      buf[0] = vc_string_layout.narrow_buf_tag;
+      buf[1] = n;
+      memcpy (buf + 2, chars, n);
+      ((char *) (buf + 2))[n] = 0;
+      scm_t_bits *cell = vc_builder_words (b, 4, who);
+      cell[0] = vc_string_layout.string_tag;
+      cell[1] = (scm_t_bits) buf;
+      cell[2] = 0;
+      cell[3] = n;
+      return SCM_PACK_POINTER (cell);
+    }
+  return vc_build_latin1_string_any (b, chars, n, who);
+}
 
 /* A fresh mutable string of N characters, each a little-endian u32 at
    P (4 bytes apart, any alignment), all valid code points and at least
@@ -131,5 +174,14 @@ SCM vc_build_utf32le_string (struct vc_builder *b, const uint8_t *p,
    the fixnum range.  */
 SCM vc_build_bignum (struct vc_builder *b, const uint8_t *p, size_t n,
                      int negative);
+
+/* ------------------------------------------------------------- ports */
+
+/* How many bytes wait in the read buffer of input port PORT, and (in
+   *UNBUFFERED) whether PORT is unbuffered, read from the port's own
+   record where vc_port_layout_check found its layout; otherwise from
+   REFERENCE, the Scheme procedure that tells (N, or -1 - N when PORT is
+   unbuffered).  */
+size_t vc_port_buffered (SCM port, SCM reference, int *unbuffered);
 
 #endif /* VC_LAYOUT_H */

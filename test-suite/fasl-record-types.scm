@@ -16,6 +16,7 @@
 ;;; Code:
 
 (use-modules (test-suite harness)
+             (test-suite fasl-util)
              (vicare-compat fasl)
              (rnrs bytevectors)
              (ice-9 threads)
@@ -42,19 +43,6 @@
 
 (define (make-fresh-type uid)
   (make-record-type-descriptor 'vc-test-fresh #f uid #f #f '#((mutable a))))
-
-(define (bytevector-search bv pattern)
-  "The first index of the bytevector PATTERN in BV, or #f."
-  (let ((n (bytevector-length bv)) (m (bytevector-length pattern)))
-    (let loop ((i 0))
-      (cond ((> (+ i m) n) #f)
-            ((let same? ((k 0))
-               (or (= k m)
-                   (and (= (bytevector-u8-ref bv (+ i k))
-                           (bytevector-u8-ref pattern k))
-                        (same? (+ k 1)))))
-             i)
-            (else (loop (+ i 1)))))))
 
 ;; The encoding of a record of field 42 whose type has uid number 0, and
 ;; where that uid's characters start in it.

@@ -24,6 +24,7 @@
             bits->flonum
             hex->bytevector
             bytevector->hex
+            bytevector-search
             read-data-file))
 
 (define (flonum-bits x)
@@ -48,6 +49,19 @@
    (apply string-append
           (map (lambda (b) (string-pad (number->string b 16) 2 #\0))
                (bytevector->u8-list bv)))))
+
+(define (bytevector-search bv pattern)
+  "The first index of the bytevector PATTERN in BV, or #f."
+  (let ((n (bytevector-length bv)) (m (bytevector-length pattern)))
+    (let loop ((i 0))
+      (cond ((> (+ i m) n) #f)
+            ((let same? ((k 0))
+               (or (= k m)
+                   (and (= (bytevector-u8-ref bv (+ i k))
+                           (bytevector-u8-ref pattern k))
+                        (same? (+ k 1)))))
+             i)
+            (else (loop (+ i 1)))))))
 
 (define (read-data-file name)
   "The datum in test-suite/data/NAME of the source tree."

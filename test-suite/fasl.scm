@@ -438,7 +438,8 @@
   ;; The reader builds strings and bignums itself once it has checked
   ;; Guile's layout at load time; on this Guile the check must pass.
   (test-equal "every layout is in use"
-    '((strings . #t) (bignums . #t) (vectors . #t) (thread-lists . #t))
+    '((strings . #t) (bignums . #t) (vectors . #t) (thread-lists . #t)
+      (ports . #t))
     ((@ (vicare-compat primitives) %vc-layout-status)))
   ;; Small data take their objects from the free lists of the thread
   ;; that decodes; what one call leaves there serves the next ones and

@@ -88,6 +88,14 @@ acknowledge."
     (abandoned-at SIGUSR1 (lambda (child) (px.waitpid child 0))))
   (test-equal "wait" 1
     (abandoned-at SIGUSR1 (lambda (child) (px.wait))))
+  (test-equal "fasl-read of an unbuffered socket" 1
+    (let ((s (socketpair AF_UNIX SOCK_STREAM 0)))
+      (setvbuf (car s) 'none)
+      (dynamic-wind
+        (lambda () #f)
+        (lambda ()
+          (abandoned-at SIGUSR1 (lambda (child) (fasl-read (car s)))))
+        (lambda () (close-port (car s)) (close-port (cdr s))))))
   ;; The handler the REPL installs for Ctrl-C (ice-9 top-repl) raises a
   ;; 'signal error.
   (test-equal "sem-wait, SIGINT with the REPL's kind of handler" 1

@@ -10,8 +10,12 @@
 ;;; gives the median over RUNS runs of the ns per call, the ratio of each
 ;;; codec call to the deep copy in the same run (median of the per-run
 ;;; ratios), and the decode cost per encoded byte with its ratio to
-;;; that of a bytevector of the same encoded size, which builds no pair
-;;; or string.  This file is compiled with guild compile -O2 by run.
+;;; that of the reference datum of the same encoded size: a bytevector
+;;; whose encoding has as many bytes (see bench/README.md).  The last
+;;; two columns are the heap bytes one decode allocates, for the datum
+;;; and for its reference (gc-stats): the collector's share of a decode
+;;; grows with them.  This file is compiled with guild compile -O2 by
+;;; run.
 
 (define-module (bench small)
   #:use-module (vicare-compat fasl)
@@ -76,6 +80,14 @@
   ;; A bytevector whose encoding is N bytes (15 at least).
   (make-bytevector (max 0 (- n 15)) 1))
 
+(define (heap-bytes-per-call n thunk)
+  (let ((a0 (assq-ref (gc-stats) 'heap-total-allocated)))
+    (let loop ((i 0))
+      (when (< i n)
+        (thunk)
+        (loop (+ i 1))))
+    (/ (- (assq-ref (gc-stats) 'heap-total-allocated) a0) n)))
+
 (define (main args)
   (let* ((runs (string->number (cadr args)))
          (calls (string->number (caddr args)))
@@ -105,16 +117,20 @@
                          (median (map / (col 1) (col 0)))
                          (median (map / (col 2) (col 0)))
                          (/ (median (col 2)) size)
-                         (median (map / (col 2) (col 3))))))
+                         (median (map / (col 2) (col 3)))
+                         (heap-bytes-per-call 1000 (lambda () (fasl-decode bytes)))
+                         (heap-bytes-per-call 1000 (lambda () (fasl-decode ref))))))
                data)))
     (format #t "calls per measurement: ~a, runs: ~a (median)~%" calls runs)
-    (format #t "| datum | bytes | copy ns | encode ns | decode ns | encode/copy | decode/copy | decode ns/B | vs bytevector, per byte |~%")
-    (format #t "|---|---:|---:|---:|---:|---:|---:|---:|---:|~%")
+    (format #t "| datum | bytes | copy ns | encode ns | decode ns | encode/copy | decode/copy | decode ns/B | vs bytevector, per byte | heap B | bytevector heap B |~%")
+    (format #t "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|~%")
     (for-each
      (lambda (r)
-       (apply format #t "| ~a | ~a | ~d | ~d | ~d | ~,2f | ~,2f | ~,2f | ~,2f |~%"
+       (apply format #t "| ~a | ~a | ~d | ~d | ~d | ~,2f | ~,2f | ~,2f | ~,2f | ~d | ~d |~%"
               (car r) (cadr r)
               (append (map (lambda (x) (inexact->exact (round x)))
                            (list-head (cddr r) 3))
-                      (list-tail (cddr r) 3))))
+                      (list-head (list-tail (cddr r) 3) 4)
+                      (map (lambda (x) (inexact->exact (round x)))
+                           (list-tail (cddr r) 7)))))
      rows)))

@@ -8,7 +8,9 @@
 ;;; and taken apart by Scheme code, so the FASL codec (src/fasl-*.c) calls
 ;;; the procedures of the vector `fasl-support', in the order of
 ;;; `enum vc_fasl_support_index' in src/fasl.h.  The codec calls them only
-;;; for those rare objects, once per distinct object and call.  This
+;;; for those rare objects, once per distinct object and call, and not at
+;;; all for a record type it has read or written lately (src/fasl-recent.c
+;;; remembers them).  This
 ;;; module does not load the extension, so the C side can load it at any
 ;;; time.
 ;;;
