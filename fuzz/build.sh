@@ -1,5 +1,6 @@
 #!/bin/sh
-# build.sh -- build the libFuzzer harness over the C FASL reader.
+# build.sh -- build the libFuzzer harnesses: the C FASL reader, and the
+# shared memory of a channel.
 # Copyright (C) 2026 The guile-vicare-compat authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
@@ -8,7 +9,8 @@
 # BUILDDIR is a configured build tree of this package (default: build/ at
 # the top of the source tree); only its config.h is used.  The extension's
 # C files are compiled again, instrumented, straight into the harness: the
-# installed module exports nothing but vc_init.  Output: fuzz/fasl-read-fuzz.
+# installed module exports nothing but vc_init.  Output: fuzz/fasl-read-fuzz
+# and fuzz/channel-fuzz (the channel protocol alone, without Guile).
 set -e
 fuzzdir=`cd "\`dirname "$0"\`" && pwd`
 top=`dirname "$fuzzdir"`
@@ -26,3 +28,6 @@ $CC -g -O1 -fno-omit-frame-pointer $SAN -fno-sanitize-recover=undefined \
   "$CMPLX_DEF" -I"$build" -I"$top/src" `pkg-config --cflags guile-3.0` \
   -o "$fuzzdir/fasl-read-fuzz" "$fuzzdir/fasl-read-fuzz.c" $sources \
   `pkg-config --libs guile-3.0` -lgmp
+$CC -g -O1 -fno-omit-frame-pointer $SAN -fno-sanitize-recover=undefined \
+  -I"$build" -I"$top/src" -o "$fuzzdir/channel-fuzz" \
+  "$fuzzdir/channel-fuzz.c" "$top/src/channel-ring.c" "$top/src/channel-map.c"

@@ -45,4 +45,5 @@ vc_init (void)
   vc_init_posix ();
   vc_init_atomic ();
   vc_init_fasl ();
+  vc_init_channel ();
 }

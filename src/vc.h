@@ -50,6 +50,7 @@ void vc_init_cstring (void);
 void vc_init_posix (void);
 void vc_init_atomic (void);
 void vc_init_fasl (void);
+void vc_init_channel (void);
 
 /* ------------------------------------------------------------------ errors */
 

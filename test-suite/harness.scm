@@ -150,7 +150,8 @@
     (vicare-compat bytevectors)
     (vicare-compat conditions)
     (vicare-compat fasl)
-    (vicare-compat atomics)))
+    (vicare-compat atomics)
+    (vicare-compat channel)))
 
 ;; Guile's own bindings that a module re-exports (getpid, fxior, pointer?)
 ;; are Guile's: documented in Guile's manual, checked by Guile.
