@@ -257,9 +257,11 @@ map_fd (int fd, uint32_t hs, uint64_t cap, struct vc_ch *ch,
       munmap (base, total);
       return err;
     }
-  ch->sh = (struct vc_ch_shared *) base;
-  ch->data = base + hs;
-  ch->capacity = cap;
+  /* The process-local fields start from zero (the callers' structures
+     are not initialised): seen_tail and next_recheck are read before
+     they are first written.  */
+  *ch = (struct vc_ch) { .sh = (struct vc_ch_shared *) base,
+                         .data = base + hs, .capacity = cap };
   m->base = base;
   m->length = total;
   return 0;
