@@ -121,6 +121,8 @@ struct vc_ch
   _Atomic uint64_t seen_tail;   /* a tail this process read: the records
                                    below it are whole, so a claim below it
                                    need not read the producers' word */
+  _Atomic uint64_t next_recheck; /* CLOCK_MONOTONIC ns before which a try
+                                   form does not look for the dead */
 };
 
 /* A reserved or claimed record.  */
