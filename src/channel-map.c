@@ -11,6 +11,8 @@
    taken to be alive: a wrong "alive" only delays a take-over, a wrong
    "dead" would let two processes own one record.  All processes sharing
    a channel must therefore see each other's pids: one pid namespace.
+   The header records the creator's, and vc_ch_open refuses a channel
+   made in another (vc_ch_each_stale leaves those alone too).
 
    Sleeping is a futex wait on a word of the shared mapping (not a
    private futex: the waker is another process).  Where there is no
@@ -225,6 +227,21 @@ vc_ch_alive (uint64_t id)
   return 1;
 }
 
+uint64_t
+vc_ch_pid_namespace (void)
+{
+  struct stat st;
+  return stat ("/proc/self/ns/pid", &st) == 0 ? (uint64_t) st.st_ino : 0;
+}
+
+/* Whether a channel made in pid namespace NS can be shared with this
+   process: the same namespace, or one of the two unknown.  */
+static int
+same_pid_namespace (uint64_t ns, uint64_t mine)
+{
+  return ns == 0 || mine == 0 || ns == mine;
+}
+
 /* -------------------------------------------------------------- mapping */
 
 uint64_t
@@ -339,14 +356,18 @@ vc_ch_create (const char *name, unsigned mode, uint64_t capacity,
         shm_unlink (name);
       return err;
     }
+  /* Before the magic, which vc_ch_init_shared writes last.  */
+  ch->sh->pidns = vc_ch_pid_namespace ();
   vc_ch_init_shared (ch->sh, hs, capacity, name ? vc_ch_self () : 0,
                      make_nonce ());
   return 0;
 }
 
-/* Read and check the header of FD, of SIZE bytes.  */
+/* Read and check the header of FD, of SIZE bytes; *PIDNS is its
+   creator's pid namespace.  */
 static int
-read_header (int fd, uint64_t size, uint32_t *hs, uint64_t *cap)
+read_header (int fd, uint64_t size, uint32_t *hs, uint64_t *cap,
+             uint64_t *pidns)
 {
   union
   {
@@ -367,6 +388,7 @@ read_header (int fd, uint64_t size, uint32_t *hs, uint64_t *cap)
   if (vc_ch_check_shared (&copy.sh, size, cap) != VC_CH_OK)
     return -1;
   *hs = copy.sh.header_size;
+  *pidns = copy.sh.pidns;
   return 0;
 }
 
@@ -379,9 +401,11 @@ vc_ch_open (const char *name, struct vc_ch *ch, struct vc_ch_mapping *m)
   struct stat st;
   int err = fstat (fd, &st) != 0 ? errno : 0;
   uint32_t hs = 0;
-  uint64_t cap = 0;
+  uint64_t cap = 0, pidns = 0;
   if (!err)
-    err = read_header (fd, (uint64_t) st.st_size, &hs, &cap);
+    err = read_header (fd, (uint64_t) st.st_size, &hs, &cap, &pidns);
+  if (!err && !same_pid_namespace (pidns, vc_ch_pid_namespace ()))
+    err = VC_CH_OTHER_PIDNS;
   if (!err)
     err = map_fd (fd, hs, cap, ch, m);
   close (fd);
@@ -396,6 +420,7 @@ vc_ch_each_stale (int (*fn) (void *data, const char *name), void *data)
     return errno;
   struct dirent *e;
   int result = 0;
+  uint64_t mine = vc_ch_pid_namespace ();
   while (!result && (e = readdir (dir)))
     {
       if (e->d_name[0] == '.')
@@ -408,9 +433,10 @@ vc_ch_each_stale (int (*fn) (void *data, const char *name), void *data)
         continue;
       struct stat st;
       uint32_t hs;
-      uint64_t cap, creator = 0;
+      uint64_t cap, pidns = 0, creator = 0;
       int ours = fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
-        && read_header (fd, (uint64_t) st.st_size, &hs, &cap) == 0
+        && read_header (fd, (uint64_t) st.st_size, &hs, &cap, &pidns) == 0
+        && same_pid_namespace (pidns, mine)
         && pread (fd, &creator, sizeof creator,
                   offsetof (struct vc_ch_shared, creator))
            == (ssize_t) sizeof creator;

@@ -523,6 +523,10 @@ channel_open (SCM name, SCM spin, SCM spin_pos)
   struct vc_ch ch;
   struct vc_ch_mapping m;
   int err = vc_ch_open (path, &ch, &m);
+  if (err == VC_CH_OTHER_PIDNS)
+    channel_raise ("error", who, "channel made in another pid namespace: "
+                   "its processes cannot tell this one alive from dead",
+                   scm_list_1 (name));
   if (err < 0)
     raise_corrupt (who, name);
   if (err)

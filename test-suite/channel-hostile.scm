@@ -12,8 +12,9 @@
 ;;; and gets (with short timeouts: a forged lock holder can make a
 ;;; process wait, never crash it).  What may come out is a value,
 ;;; &channel-corrupt-error (the header is not consistent),
-;;; &fasl-read-error (a payload is not), or &channel-closed-error (the
-;;; closed word was set); any other condition, or a signal, fails.  A last test has a process scribble over the ring
+;;; &fasl-read-error (a payload is not), &channel-closed-error (the
+;;; closed word was set), or open-channel's &error for a channel of another
+;;; pid namespace (its namespace word was changed); any other condition, or a signal, fails.  A last test has a process scribble over the ring
 ;;; while another one puts and gets.
 
 (use-modules (test-suite harness)
@@ -22,6 +23,8 @@
              (vicare-compat)
              (vicare-compat platform constants)
              ((vicare-compat posix) #:prefix px.)
+             ((rnrs conditions) #:select (error? message-condition?
+                                          condition-message))
              (rnrs bytevectors)
              (srfi srfi-1))
 
@@ -31,10 +34,16 @@
 (define header 4096)
 (define size (+ header capacity))
 
+;; open-channel's refusal of a channel of another pid namespace: a
+;; forged namespace word looks like one.
+(define (other-namespace? e)
+  (and (error? e) (message-condition? e)
+       (string-contains (condition-message e) "pid namespace")))
+
 ;; Each operation, on a channel that may be corrupt: what it may raise.
 (define (allowed? e)
   (or (channel-corrupt-error? e) (fasl-read-error? e)
-      (channel-closed-error? e)))
+      (channel-closed-error? e) (other-namespace? e)))
 
 ;; What the operations came to, counted by the children: values
 ;; returned, then each kind of condition.
@@ -49,7 +58,9 @@
           (unless (and e (allowed? e))
             (apply throw key args))
           (counter-increment! outcomes
-                              (cond ((channel-corrupt-error? e) 1)
+                              (cond ((or (channel-corrupt-error? e)
+                                         (other-namespace? e))
+                                     1)
                                     ((fasl-read-error? e) 2)
                                     (else 3)))))))
   (try (lambda ()

@@ -21,6 +21,8 @@
                                           condition-who))
              (rnrs bytevectors)
              (srfi srfi-1)
+             (ice-9 popen)
+             (ice-9 rdelim)
              (ice-9 threads))
 
 (test-begin "channel")
@@ -431,7 +433,78 @@
           channel-corrupt-error? 'open-channel (open-channel name))
         (test-assert "channel-unlink-stale! leaves it alone"
           (and (not (member name (channel-unlink-stale!)))
-               (shm-exists? name)))))))
+               (shm-exists? name))))))
+  ;; A process of another pid namespace (unshare(1), with a user
+  ;; namespace) names processes by pids this one cannot look up: sharing
+  ;; a channel with it would take the living for dead.
+  (let* ((unshare '("unshare" "--user" "--map-root-user" "--pid" "--fork"
+                    "--mount-proc"))
+         (inside (lambda (expr)
+                   (apply run-program
+                          (append unshare
+                                  (list "guile" "--no-auto-compile" "-c"
+                                        (format #f "~s" expr))))))
+         (usable (call-with-values (lambda () (inside '(display (getpid))))
+                   (lambda (out status) (and (eqv? status 0) out)))))
+    (if (not (equal? usable "1"))
+        (begin
+          (skip-test "open-channel refuses a channel of another pid namespace"
+                     "unshare --user --pid cannot run here")
+          (skip-test "channel-unlink-stale! leaves another namespace's channels"
+                     "unshare --user --pid cannot run here"))
+        (begin
+          (with-unique-name "pidns"
+            (lambda (name)
+              (let ((ch (make-channel 4096 #:name name)))
+                (test-equal "open-channel refuses a channel of another pid namespace"
+                  "error who=open-channel pid-namespace"
+                  (call-with-values
+                      (lambda ()
+                        (inside
+                         `(begin
+                            (use-modules (vicare-compat channel)
+                                         (rnrs conditions)
+                                         (rnrs exceptions))
+                            (display
+                             (guard (e ((and (error? e)
+                                             (not (channel-corrupt-error? e)))
+                                        (format #f "error who=~a ~a"
+                                                (condition-who e)
+                                                (if (string-contains
+                                                     (condition-message e)
+                                                     "pid namespace")
+                                                    'pid-namespace
+                                                    (condition-message e)))))
+                               (open-channel ,name)
+                               "opened")))))
+                    (lambda (out status) out)))
+                (channel-detach! ch))))
+          (with-unique-name "pidns-stale"
+            (lambda (name)
+              ;; The creator, pid 1 of its namespace, makes the channel,
+              ;; says so, and waits for a line before it ends.
+              (let* ((port (apply open-pipe* OPEN_BOTH
+                                  (append unshare
+                                          (list "guile" "--no-auto-compile" "-c"
+                                                (format #f "~s"
+                                                        `(begin
+                                                           (use-modules (vicare-compat channel)
+                                                                        (ice-9 rdelim))
+                                                           (make-channel 4096 #:name ,name)
+                                                           (display "made")
+                                                           (newline)
+                                                           (force-output)
+                                                           (read-line)))))))
+                     (made (read-line port)))
+                (test-assert "channel-unlink-stale! leaves another namespace's channels"
+                  (and (equal? made "made")
+                       (not (member name (channel-unlink-stale!)))
+                       (shm-exists? name)))
+                (display "go\n" port)
+                (force-output port)
+                (close-pipe port)
+                (test-equal "its creator removed it when it ended" #f
+                  (shm-exists? name)))))))))
 
 (test-group "threads"
   (let ((ch (make-channel 4096)))

@@ -61,13 +61,14 @@
 (define-condition-type &channel-corrupt-error &r6rs-error
   make-channel-corrupt-error channel-corrupt-error?)
 
-;; How src/channel.c raises the two conditions above.
+;; How src/channel.c raises the two conditions above (KIND closed or
+;; corrupt), and a plain &error (KIND error).
 (define (%channel-raise kind who message irritants)
   (r6rs-raise
-   (condition (make-r6rs-error)
-              (case kind
+   (condition (case kind
                 ((closed) (make-channel-closed-error))
-                (else (make-channel-corrupt-error)))
+                ((corrupt) (make-channel-corrupt-error))
+                (else (make-r6rs-error)))
               (make-who-condition who)
               (make-message-condition message)
               (make-irritants-condition irritants))))
