@@ -413,8 +413,10 @@ vc_ch_open (const char *name, struct vc_ch *ch, struct vc_ch_mapping *m)
 }
 
 int
-vc_ch_each_stale (int (*fn) (void *data, const char *name), void *data)
+vc_ch_each_stale (const char *prefix,
+                  int (*fn) (void *data, const char *name), void *data)
 {
+  size_t plen = strlen (prefix);
   DIR *dir = opendir ("/dev/shm");
   if (!dir)
     return errno;
@@ -427,6 +429,8 @@ vc_ch_each_stale (int (*fn) (void *data, const char *name), void *data)
         continue;
       char name[NAME_MAX + 2];
       snprintf (name, sizeof name, "/%s", e->d_name);
+      if (strncmp (name, prefix, plen) != 0)
+        continue;
       int fd = shm_open (name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
                          0);
       if (fd < 0)

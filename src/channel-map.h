@@ -46,12 +46,13 @@ uint64_t vc_ch_pid_namespace (void);
 /* Unmap.  */
 void vc_ch_unmap (struct vc_ch_mapping *m);
 
-/* Call FN with each name under /dev/shm whose object is a channel made by
-   a process that is dead (a name starting with '/'), and made in this
-   pid namespace or one unknown (elsewhere, life cannot be told from
-   here); stop early and return
-   what FN returned when it is non-zero.  Returns 0 when done, or an errno
+/* Call FN with each name under /dev/shm that starts with PREFIX ("/..."),
+   whose object is a channel made by a process that is dead (a name
+   starting with '/'), and made in this pid namespace or one unknown
+   (elsewhere, life cannot be told from here); stop early and return what
+   FN returned when it is non-zero.  Returns 0 when done, or an errno
    value when the directory cannot be read.  */
-int vc_ch_each_stale (int (*fn) (void *data, const char *name), void *data);
+int vc_ch_each_stale (const char *prefix,
+                      int (*fn) (void *data, const char *name), void *data);
 
 #endif /* VC_CHANNEL_MAP_H */

@@ -29,6 +29,9 @@
 
 (define datum '(1 "two" three 4.0 #vu8(5 6 7)))
 
+;; The beginning of the names with-unique-name gives this process.
+(define test-prefix (format #f "/vc-test-~a-" (getpid)))
+
 ;; (who index failed-expression) of an argument violation, or what else
 ;; was raised.
 (define (argument-error thunk)
@@ -407,21 +410,37 @@
              (list status (shm-exists? name))))))))
   (with-unique-name "stale"
     (lambda (name)
-      (test-equal "a killed creator leaves the name behind" '((signal 9) #t)
+      (define (leave-stale name)
         (with-children
          (lambda (spawn wait)
            (let ((status (wait (spawn (lambda ()
                                         (make-channel 4096 #:name name)
                                         (kill (getpid) SIGKILL))))))
              (list status (shm-exists? name))))))
-      (test-assert "channel-unlink-stale! removes it and says so"
-        (member name (channel-unlink-stale!)))
-      (test-equal "it is gone" #f (shm-exists? name))))
+      (test-equal "a killed creator leaves the name behind" '((signal 9) #t)
+        (leave-stale name))
+      (with-unique-name "zstale"
+        (lambda (other)
+          (leave-stale other)
+          ;; Only the names of this test: other runs of the tests may
+          ;; have stale names of their own, which they remove themselves.
+          (test-equal "channel-unlink-stale! removes those with the prefix, and says so"
+            (list name)
+            (channel-unlink-stale! name))
+          (test-equal "it is gone, the other one is not" '(#f #t)
+            (list (shm-exists? name) (shm-exists? other)))
+          (test-equal "the prefix's / may be left out" (list other)
+            (channel-unlink-stale! (substring test-prefix 1)))))
+      (test-equal "a prefix must be the beginning of a channel name"
+        '((channel-unlink-stale! 1 channel-name-prefix?)
+          (channel-unlink-stale! 1 channel-name-prefix?))
+        (list (argument-error (lambda () (channel-unlink-stale! 'vc)))
+              (argument-error (lambda () (channel-unlink-stale! "/a/b")))))))
   (with-unique-name "live"
     (lambda (name)
       (let ((ch (make-channel 4096 #:name name)))
         (test-assert "channel-unlink-stale! leaves a live creator's channel"
-          (and (not (member name (channel-unlink-stale!)))
+          (and (not (member name (channel-unlink-stale! test-prefix)))
                (shm-exists? name)))
         (channel-detach! ch))))
   (with-unique-name "not-a-channel"
@@ -432,7 +451,7 @@
         (test-raises-who "opening an object that is not a channel"
           channel-corrupt-error? 'open-channel (open-channel name))
         (test-assert "channel-unlink-stale! leaves it alone"
-          (and (not (member name (channel-unlink-stale!)))
+          (and (not (member name (channel-unlink-stale! test-prefix)))
                (shm-exists? name))))))
   ;; A process of another pid namespace (unshare(1), with a user
   ;; namespace) names processes by pids this one cannot look up: sharing
@@ -498,7 +517,7 @@
                      (made (read-line port)))
                 (test-assert "channel-unlink-stale! leaves another namespace's channels"
                   (and (equal? made "made")
-                       (not (member name (channel-unlink-stale!)))
+                       (not (member name (channel-unlink-stale! test-prefix)))
                        (shm-exists? name)))
                 (display "go\n" port)
                 (force-output port)

@@ -180,9 +180,10 @@ the process that named it also removes its name.  Detaching twice does
 nothing.")
    (,%channel-unlink! . "(channel-unlink! name) -- remove the name of a
 named channel; processes that opened it keep using it.")
-   (,%channel-unlink-stale! . "(channel-unlink-stale!) -- remove the
-names of the channels whose creator died without removing them; return
-the list of names removed.")
+   (,%channel-unlink-stale! . "(channel-unlink-stale! [prefix]) -- remove
+the names of the channels whose creator died without removing them
+(only those starting with PREFIX, a string, when given); return the list
+of names removed.")
    (,%channel-port . "(channel-port channel) -- an input port of this
 process that is readable when a value may be waiting in CHANNEL, for
 select, poll or an event loop.  It stays readable until a get of this
