@@ -5,8 +5,10 @@
    Process identity.  A process is named by its pid and its start time
    (field 22 of /proc/PID/stat, clock ticks since boot), packed in one
    word: a pid reused by a later process does not name the same process.
-   A process is dead when its pid does not exist, is a zombie, or belongs
-   to a process that started at another time.  When /proc cannot tell
+   A process is dead when its pid does not exist, is a zombie with no
+   thread left (a process whose first thread ended shows as a zombie while
+   its other threads run), or belongs to a process that started at
+   another time.  When /proc cannot tell
    (not mounted, or hidden by hidepid), a process whose pid exists is
    taken to be alive: a wrong "alive" only delays a take-over, a wrong
    "dead" would let two processes own one record.  All processes sharing
@@ -121,13 +123,17 @@ vc_ch_wake_all (_Atomic uint32_t *word)
 #define START_BITS 42
 #define START_MASK ((UINT64_C (1) << START_BITS) - 1)
 
-/* Read the state letter and the start time of process PID from /proc.
-   Return 0, or an errno value.  */
+/* Read the state letter and the start time of process PID (of its thread
+   TID when TID is not 0) from /proc.  Return 0, or an errno value.  */
 static int
-proc_stat (pid_t pid, char *state, uint64_t *start)
+proc_stat_of (pid_t pid, pid_t tid, char *state, uint64_t *start)
 {
-  char path[64], buf[1024];
-  snprintf (path, sizeof path, "/proc/%ld/stat", (long) pid);
+  char path[96], buf[1024];
+  if (tid)
+    snprintf (path, sizeof path, "/proc/%ld/task/%ld/stat", (long) pid,
+              (long) tid);
+  else
+    snprintf (path, sizeof path, "/proc/%ld/stat", (long) pid);
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return errno;
@@ -164,6 +170,47 @@ proc_stat (pid_t pid, char *state, uint64_t *start)
         return EIO;
     }
   return EIO;
+}
+
+static int
+proc_stat (pid_t pid, char *state, uint64_t *start)
+{
+  return proc_stat_of (pid, 0, state, start);
+}
+
+static int
+gone (char state)
+{
+  return state == 'Z' || state == 'X' || state == 'x';
+}
+
+/* Whether a thread of process PID other than its first one runs.  The
+   kernel shows a process whose first thread ended (pthread_exit) as a
+   zombie while its other threads go on: it is alive.  When /proc cannot
+   tell, it is taken to be alive, as in vc_ch_alive.  */
+static int
+other_thread_runs (pid_t pid)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%ld/task", (long) pid);
+  DIR *dir = opendir (path);
+  if (!dir)
+    return errno != ENOENT && errno != ESRCH;
+  int runs = 0;
+  struct dirent *e;
+  while (!runs && (e = readdir (dir)))
+    {
+      char *end;
+      long tid = strtol (e->d_name, &end, 10);
+      if (end == e->d_name || *end || tid <= 0 || tid == (long) pid)
+        continue;
+      char state;
+      uint64_t start;
+      int err = proc_stat_of (pid, (pid_t) tid, &state, &start);
+      runs = err == 0 ? !gone (state) : err != ENOENT && err != ESRCH;
+    }
+  closedir (dir);
+  return runs;
 }
 
 static _Atomic uint64_t self_id;
@@ -220,10 +267,10 @@ vc_ch_alive (uint64_t id)
     return 0;                   /* died since kill looked */
   if (err != 0)
     return 1;                   /* /proc cannot tell: assume alive */
-  if (state == 'Z' || state == 'X' || state == 'x')
-    return 0;
   if (start != 0 && (now_start & START_MASK) != start)
     return 0;
+  if (gone (state))
+    return other_thread_runs ((pid_t) pid);
   return 1;
 }
 

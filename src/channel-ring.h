@@ -240,7 +240,8 @@ int vc_ch_value_ready (struct vc_ch *ch);
 uint64_t vc_ch_self (void);
 
 /* Non-zero unless the process ID names is certainly dead: its pid is
-   gone, is a zombie, or belongs to a process started at another time.  */
+   gone, is a zombie with no thread left, or belongs to a process started
+   at another time.  */
 int vc_ch_alive (uint64_t id);
 
 /* The current CLOCK_MONOTONIC time, and a deadline NS nanoseconds on.  */

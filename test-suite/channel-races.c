@@ -12,8 +12,7 @@
    sets a state that a real run reaches only rarely, and checks what the
    protocol does with it.
 
-   Run by make check; prints one ":test-result:" line per case to the
-   file named by VC_TEST_TRS, as the SRFI-64 files do.  */
+   Run by make check (test-suite/c-cases.h).  */
 
 #include <config.h>
 
@@ -23,6 +22,7 @@
 #include <string.h>
 
 #include "channel-ring.h"
+#include "c-cases.h"
 
 /* ------------------------------------------------ identity, life and time */
 
@@ -316,11 +316,7 @@ try_rechecks_are_rare (void)
 int
 main (void)
 {
-  static const struct
-  {
-    const char *name;
-    int (*run) (void);
-  } cases[] = {
+  static const struct c_case cases[] = {
     { "a consumer that freed its record and ended is not taken over",
       released_between_state_and_life },
     { "a dead consumer's record is taken over and delivered once",
@@ -336,19 +332,5 @@ main (void)
     { "try forms look for the dead at most once a millisecond",
       try_rechecks_are_rare },
   };
-  const char *trs_name = getenv ("VC_TEST_TRS");
-  FILE *trs = trs_name ? fopen (trs_name, "a") : NULL;
-  int failed = 0;
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    {
-      int ok = cases[i].run ();
-      failed |= !ok;
-      printf ("%s: %s\n", ok ? "PASS" : "FAIL", cases[i].name);
-      if (trs)
-        fprintf (trs, ":test-result: %s channel-races: %s\n",
-                 ok ? "PASS" : "FAIL", cases[i].name);
-    }
-  if (trs)
-    fclose (trs);
-  return failed;
+  return run_cases ("channel-races", cases, sizeof cases / sizeof *cases);
 }
