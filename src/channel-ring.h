@@ -65,9 +65,10 @@ struct vc_ch_shared
                                    channel, 0 for an anonymous one */
   uint64_t nonce;               /* tells apart two channels made under
                                    one name by one process */
+  uint8_t pad0[8];
   uint64_t pidns;               /* the creator's pid namespace (inode of
                                    /proc/self/ns/pid), 0 if unknown */
-  uint8_t pad0[64 - 48];
+  uint8_t pad0b[64 - 56];
 
   /* producers: plock guards tail, head and the records at and past tail */
   _Atomic uint64_t plock;       /* 0, or the identity of the holder */
