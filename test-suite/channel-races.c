@@ -138,6 +138,28 @@ put_as (int p, uint8_t v)
 
 static struct vc_ch_slot first_claim;
 
+/* A fresh channel with one value, V, which consumer 2 has claimed (and
+   not freed).  Non-zero when set.  */
+static int
+claimed_by_2 (uint8_t v)
+{
+  fresh_channel ();
+  put_as (1, v);
+  self_id = ID (2);
+  return vc_ch_try_claim (&ch, &first_claim) == VC_CH_OK;
+}
+
+/* A fresh channel where producer 2 has reserved a record (and not
+   committed it).  Non-zero when set.  */
+static int
+reserved_by_2 (void)
+{
+  fresh_channel ();
+  self_id = ID (2);
+  struct vc_ch_slot r;
+  return vc_ch_try_reserve (&ch, 1, &r) == VC_CH_OK;
+}
+
 /* Process 2 takes its value whole, and ends.  */
 static void
 release_and_die (uint64_t id)
@@ -159,10 +181,7 @@ release_and_die (uint64_t id)
 static int
 released_between_state_and_life (void)
 {
-  fresh_channel ();
-  put_as (1, 42);
-  self_id = ID (2);
-  if (vc_ch_try_claim (&ch, &first_claim) != VC_CH_OK)
+  if (!claimed_by_2 (42))
     return 0;
   self_id = ID (3);
   on_alive = release_and_die;
@@ -176,10 +195,7 @@ released_between_state_and_life (void)
 static int
 dead_consumer_taken_over (void)
 {
-  fresh_channel ();
-  put_as (1, 42);
-  self_id = ID (2);
-  if (vc_ch_try_claim (&ch, &first_claim) != VC_CH_OK)
+  if (!claimed_by_2 (42))
     return 0;
   dead[2] = 1;
   self_id = ID (3);
@@ -195,10 +211,7 @@ dead_consumer_taken_over (void)
 static int
 try_get_passes_dead_reservation (void)
 {
-  fresh_channel ();
-  self_id = ID (2);
-  struct vc_ch_slot r;
-  if (vc_ch_try_reserve (&ch, 1, &r) != VC_CH_OK)
+  if (!reserved_by_2 ())
     return 0;
   put_as (1, 7);
   dead[2] = 1;
@@ -256,10 +269,7 @@ try_put_takes_dead_lock (void)
 static int
 try_get_ends_after_dead_consumer (void)
 {
-  fresh_channel ();
-  put_as (1, 5);
-  self_id = ID (2);
-  if (vc_ch_try_claim (&ch, &first_claim) != VC_CH_OK)
+  if (!claimed_by_2 (5))
     return 0;
   dead[2] = 1;
   vc_ch_close (&ch);
@@ -295,10 +305,7 @@ count_alive (uint64_t id)
 static int
 try_rechecks_are_rare (void)
 {
-  fresh_channel ();
-  self_id = ID (2);
-  struct vc_ch_slot r;
-  if (vc_ch_try_reserve (&ch, 1, &r) != VC_CH_OK)
+  if (!reserved_by_2 ())
     return 0;
   self_id = ID (3);
   alive_calls = 0;
