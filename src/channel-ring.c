@@ -647,6 +647,17 @@ vc_ch_abandon (struct vc_ch *ch, struct vc_ch_slot *s)
 
 /* ------------------------------------------------------------- consumers */
 
+/* The record claimed in S says its payload is longer than itself: free
+   it (its value is lost, as one that does not decode is) so that it does
+   not stop every consumer in turn, and report the corruption.  */
+static enum vc_ch_status
+bad_length (struct vc_ch *ch, struct vc_ch_slot *s)
+{
+  uint64_t len = s->len;
+  vc_ch_release (ch, s);
+  return corrupt ("payload longer than its record", len);
+}
+
 /* Under clock and plock, look through [head, claim) for a CLAIMED record
    whose owner is dead and take it over (when RECHECK), and move head
    over the FREE and SKIP records.  OK with S filled when a record was
@@ -713,7 +724,7 @@ look_behind (struct vc_ch *ch, uint64_t c, int recheck, int closed,
               fill_slot (ch, s, p, size);
               s->len = atomic_load_explicit (&r->len, memory_order_relaxed);
               if (s->len > s->room)
-                return corrupt ("payload longer than its record", s->len);
+                return bad_length (ch, s);
               return VC_CH_OK;
             }
         }
@@ -825,7 +836,7 @@ claim_once (struct vc_ch *ch, int recheck, const struct timespec *deadline,
       fill_slot (ch, s, c, size);
       s->len = atomic_load_explicit (&r->len, memory_order_relaxed);
       if (s->len > s->room)
-        return corrupt ("payload longer than its record", s->len);
+        return bad_length (ch, s);
       return VC_CH_OK;
     }
 }

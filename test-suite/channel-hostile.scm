@@ -170,4 +170,30 @@
       (px.munmap mem size)
       (channel-detach! ch))))
 
+;; A record whose length a hostile process made longer than the record:
+;; the get that takes it raises, and the record is freed, as one whose
+;; payload does not decode is, so that the channel goes on.
+(with-unique-name "hostile-length"
+  (lambda (name)
+    (let* ((ch (make-channel 4096 #:name name))
+           (fd (px.shm-open name O_RDWR 0))
+           (mem (px.mmap #f (+ header 4096) (logior PROT_READ PROT_WRITE)
+                         MAP_SHARED fd 0)))
+      (px.close fd)
+      (channel-put! ch 'victim)
+      ;; The first record's len word (after state, tag, owner, size).
+      (pointer-set-c-uint64! mem (+ header 24) (expt 2 40))
+      (test-assert "a record's length past its end raises a corrupt-channel error"
+        (channel-corrupt-error? (catch-condition (lambda () (channel-get ch)))))
+      (test-equal "and the channel goes on: 500 values through a 4096-byte ring"
+        500
+        (let loop ((i 0))
+          (if (and (< i 500)
+                   (channel-try-put! ch (make-string 100 #\v))
+                   (equal? (channel-try-get ch) (make-string 100 #\v)))
+              (loop (+ i 1))
+              i)))
+      (px.munmap mem (+ header 4096))
+      (channel-detach! ch))))
+
 (test-end "channel-hostile")
