@@ -319,6 +319,28 @@ acknowledge."
                           mark))
   (test-equal "system-async-mark wakes nanosleep" 'abandoned
     (woken-from-elsewhere (lambda () (px.nanosleep 20 0)) (const #f) mark))
+  (let ((s (socketpair AF_UNIX SOCK_STREAM 0)))
+    (setvbuf (car s) 'none)
+    (test-equal "system-async-mark wakes fasl-read of a socket" 'abandoned
+      (woken-from-elsewhere (lambda () (fasl-read (car s)))
+                            (lambda () (fasl-write 'rescued (cdr s))
+                                    (force-output (cdr s)))
+                            mark))
+    (close-port (car s))
+    (close-port (cdr s)))
+  ;; The child waits for the rescue, or the parent's post once it is
+  ;; done.
+  (let* ((child (px.fork (lambda (pid) pid)
+                         (lambda ()
+                           (px.sem-wait target)
+                           (primitive-_exit 0))))
+         (r (woken-from-elsewhere (lambda () (px.waitpid child 0))
+                                  (lambda () (px.sem-post target))
+                                  mark)))
+    ;; Reap the child, unless the wait did (ECHILD then).
+    (px.sem-post target)
+    (false-if-exception (px.waitpid child 0))
+    (test-equal "system-async-mark wakes waitpid" 'abandoned r))
   (let ((old (sigaction SIGUSR1)))
     (test-equal "a signal another thread takes wakes sem-wait" 'abandoned
       ;; The main thread takes the signal it sends itself (Linux gives a
