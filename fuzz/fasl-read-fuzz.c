@@ -75,7 +75,7 @@ decode_body (void *data)
   struct decode_args *a = data;
   if (a->in_pieces)
     {
-      struct pieces p = { { a->buf, 0, next_piece }, a->buf, a->len, 0 };
+      struct pieces p = { { a->buf, 0, next_piece, NULL }, a->buf, a->len, 0 };
       a->result = vc_fasl_decode_source (&p.src, &a->used, "fasl-read");
     }
   else

@@ -86,10 +86,20 @@ struct reader
   SCM marks0[INITIAL_MARKS];
 };
 
+/* Raise &fasl-read-error, telling the source first.  */
+static VC_NORETURN void
+raise_fault (struct reader *r, const char *message, size_t off, int header,
+             SCM irritants)
+{
+  if (r->src && r->src->fault)
+    r->src->fault (r->src);
+  vc_raise_fasl_read (r->who, message, off, header, irritants);
+}
+
 static VC_NORETURN void
 fail (struct reader *r, size_t off, const char *message, SCM irritants)
 {
-  vc_raise_fasl_read (r->who, message, off, 0, irritants);
+  raise_fault (r, message, off, 0, irritants);
 }
 
 static VC_NORETURN void
@@ -422,11 +432,10 @@ decode (struct reader *r)
     for (int k = 0; k < VC_FASL_HEADER_SIZE; k++)
       {
         if (r->pos >= r->len && available (r, VC_FASL_HEADER_SIZE - k) == 0)
-          vc_raise_fasl_read (r->who, "truncated header", r->pos, 1,
-                              SCM_EOL);
+          raise_fault (r, "truncated header", r->pos, 1, SCM_EOL);
         if (r->buf[r->pos] != (uint8_t) VC_FASL_HEADER[k])
-          vc_raise_fasl_read (r->who, "wrong FASL header: expected #@IK02",
-                              r->pos, 1, SCM_EOL);
+          raise_fault (r, "wrong FASL header: expected #@IK02", r->pos, 1,
+                       SCM_EOL);
         r->pos++;
       }
 
