@@ -397,11 +397,13 @@ bad_end (const struct collected *c, const struct vc_fasl_scan *scan)
 }
 
 /* Find the end of the datum, reading what the scanner says it surely
-   still needs, and return how many of the collected bytes to decode;
-   set *KEEP to how many to consume if the decoder rejects them: the
-   datum's bytes when their end was found, else see bad_end, else (the
-   input ended) all.  AVAIL bytes wait in the port's buffer.  */
-static size_t
+   still needs, and return DONE (the datum is the first *KEEP bytes),
+   BAD (the scanner found them malformed) or MORE (the input ended
+   first); set *KEEP to how many of the collected bytes to consume if
+   the decoder rejects them: the datum's bytes when their end was found,
+   else see bad_end, else (the input ended) all.  AVAIL bytes wait in
+   the port's buffer.  */
+static enum vc_fasl_scan_status
 read_scanning (struct collected *c, size_t avail, size_t *keep)
 {
   struct vc_fasl_scan scan;
@@ -429,18 +431,17 @@ read_scanning (struct collected *c, size_t avail, size_t *keep)
       if (st == VC_FASL_SCAN_DONE)
         {
           *keep = end;
-          return end;
+          return st;
         }
-      /* The decoder says precisely what is wrong.  */
       if (st == VC_FASL_SCAN_BAD)
         {
           *keep = bad_end (c, &scan);
-          return c->len;
+          return st;
         }
       if (c->eof)
         {
           *keep = c->len;
-          return c->len;
+          return st;
         }
       /* Wait for the bytes the datum surely still needs, no more.  */
       collect_read (c, collect_room (c, end - c->len));
@@ -496,23 +497,28 @@ fasl_read (SCM port)
   c.buffered = !unbuffered;
   SCM v;
   size_t used;
-  if (c.buffered)
+  size_t end;
+  if (!c.buffered && read_scanning (&c, avail, &end) != VC_FASL_SCAN_BAD)
+    {
+      /* An unbuffered port: the datum's bytes, or all there were.  */
+      c.keep = end;
+      v = vc_fasl_decode_who (c.buf, end, &used, who);
+    }
+  else
     {
       /* Decode as the bytes come, and give back those past the datum:
-         a buffered port would have held them anyway.  */
+         a buffered port would have held them anyway.  Malformed bytes
+         from an unbuffered port are decoded so too: the decoder may need
+         bytes past those the scanner read to tell the same fault as
+         from any other port; those past the fault go back.  */
       c.src.buf = c.buf;
       c.src.len = c.len;
       c.src.refill = pull;
       c.src.fault = pull_fault;
-      c.waiting = avail;
+      c.waiting = c.buffered ? avail : 0;
       v = vc_fasl_decode_source (&c.src, &used, who);
       if (c.len > used)
         scm_unget_bytes (c.buf + used, c.len - used, port);
-    }
-  else
-    {
-      size_t end = read_scanning (&c, avail, &c.keep);
-      v = vc_fasl_decode_who (c.buf, end, &used, who);
     }
   scm_dynwind_end ();
   scm_remember_upto_here_1 (c.view);
