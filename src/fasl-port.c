@@ -384,7 +384,7 @@ pull (struct vc_fasl_source *src, size_t n, size_t ahead)
    malformed consumes: up to the first byte where no datum can have what
    is there, that byte included -- the header byte that differs, or the
    tag of the object that cannot be (an unknown tag, a length or count
-   beyond the format's limits, too deep a nesting).  */
+   the format does not allow, too deep a nesting).  */
 static size_t
 bad_end (const struct collected *c, const struct vc_fasl_scan *scan)
 {

@@ -1084,7 +1084,7 @@ scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
             {
               NEED (8);
               uint64_t w = vc_fasl_load64 (buf + p);
-              if (w >> 62)
+              if (w >> 60)
                 return VC_FASL_SCAN_BAD;
               p += 8;
               f->kind = S_COUNT;
@@ -1145,7 +1145,9 @@ scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
           {
             NEEDQ (8);
             int64_t k = (int64_t) vc_fasl_load64 (buf + q);
-            if (k == INT64_MIN || (k < 0 ? -k : k) >> 60)
+            /* As the decoder: a size it refuses at once ends nowhere.  */
+            if (k == 0 || k == INT64_MIN || (k < 0 ? -k : k) % 8 != 0
+                || (k < 0 ? -k : k) >> 60)
               return VC_FASL_SCAN_BAD;
             q += 8 + (uint64_t) (k < 0 ? -k : k);
             break;

@@ -295,6 +295,8 @@
     ("a length beyond the format's limits"
      ,(concat header (string->utf8 "s") #vu8(0 0 0 0 0 0 0 #x40)) 7)
     ("a wrong header" ,(string->utf8 "#@IK03N") 6)
+    ("a bignum size that is no multiple of 8"
+     ,(concat header (string->utf8 "b") #vu8(9 0 0 0 0 0 0 0)) 7)
     ("an unknown tag at the end of a long datum"
      ,long-bad-tag ,(- (bytevector-length long-bad-tag) 8))))
 
