@@ -1209,6 +1209,7 @@ scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
           *end = q;
           return VC_FASL_SCAN_MORE;
         }
+      size_t start = p;
       p = s->pos = q;
       /* The last object of a plain frame ends it: pop it before pushing
          the object's own frame, so that chains of P do not nest.  */
@@ -1216,7 +1217,10 @@ scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
         s->depth--;
       if (children > 0 || kind != S_COUNT)
         if (!scan_push (s, kind, children))
-          return VC_FASL_SCAN_BAD;
+          {
+            s->pos = start;     /* at the object nested too deep */
+            return VC_FASL_SCAN_BAD;
+          }
     }
   *end = p;
   return VC_FASL_SCAN_DONE;

@@ -297,6 +297,10 @@
     ("a wrong header" ,(string->utf8 "#@IK03N") 6)
     ("a bignum size that is no multiple of 8"
      ,(concat header (string->utf8 "b") #vu8(9 0 0 0 0 0 0 0)) 7)
+    ;; Pairs nested in their cars: the millionth opens one level too many.
+    ("a nesting too deep"
+     ,(concat header (make-bytevector 1000010 (char->integer #\P)))
+     ,(+ 6 1000000 1))
     ("an unknown tag at the end of a long datum"
      ,long-bad-tag ,(- (bytevector-length long-bad-tag) 8))))
 
