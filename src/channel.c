@@ -93,7 +93,8 @@ handle_arg (SCM ch, const char *who)
 #define DEFAULT_SPIN_NS 20000u
 
 static void finalize_handle (void *cell, void *data);
-static int channel_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
+static int channel_wait (void *arg, _Atomic uint32_t *word,
+                         struct vc_ch_waitq *q, uint32_t expected,
                          const struct timespec *deadline, int may_escape);
 
 /* ---------------------------------------------------------------- errors */
@@ -271,9 +272,10 @@ unlink_made_names_at_exit (void)
    from inside a wait.  */
 static _Thread_local const char *current_who = "channel";
 
-struct futex_call
+struct sleep_call
 {
   _Atomic uint32_t *word;
+  struct vc_ch_waitq *q;
   uint32_t expected;
   const struct timespec *deadline;
   int err;                      /* 0, or ETIMEDOUT when DEADLINE passed */
@@ -282,9 +284,9 @@ struct futex_call
 /* One attempt of a sleep through vc_wait: until a wake-up, the deadline,
    or STEP nanoseconds when STEP is not 0.  */
 static int
-futex_attempt (void *data, int64_t step)
+sleep_attempt (void *data, int64_t step)
 {
-  struct futex_call *c = data;
+  struct sleep_call *c = data;
   struct timespec until = *c->deadline;
   int stepped = 0;
   if (step)
@@ -296,7 +298,7 @@ futex_attempt (void *data, int64_t step)
           stepped = 1;
         }
     }
-  int r = vc_ch_futex_wait (c->word, c->expected, &until);
+  int r = vc_ch_sleep (c->word, c->q, c->expected, &until);
   if (r == EINTR)
     return EINTR;
   if (r == ETIMEDOUT && stepped)
@@ -306,10 +308,10 @@ futex_attempt (void *data, int64_t step)
 }
 
 static void *
-do_futex_wait (void *data)
+do_sleep (void *data)
 {
-  struct futex_call *c = data;
-  c->err = vc_ch_futex_wait (c->word, c->expected, c->deadline);
+  struct sleep_call *c = data;
+  c->err = vc_ch_sleep (c->word, c->q, c->expected, c->deadline);
   return NULL;
 }
 
@@ -318,22 +320,23 @@ do_futex_wait (void *data)
    escapes abandons it; or, when the protocol holds a lock (MAY_ESCAPE
    is 0), with asyncs left for later.  */
 static int
-channel_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
-              const struct timespec *deadline, int may_escape)
+channel_wait (void *arg, _Atomic uint32_t *word, struct vc_ch_waitq *q,
+              uint32_t expected, const struct timespec *deadline,
+              int may_escape)
 {
   struct handle *h = arg;
-  struct futex_call c = { word, expected, deadline, 0 };
+  struct sleep_call c = { word, q, expected, deadline, 0 };
   /* Woken already (a third of the sleeps of a ping-pong): leaving Guile
      mode would cost a system call (libgc saves the registers with
-     getcontext), and the futex wait another.  */
+     getcontext), and the sleep another.  */
   if (atomic_load_explicit (word, memory_order_acquire) != expected)
     return 0;
   if (!may_escape)
     {
-      scm_without_guile (do_futex_wait, &c);
+      scm_without_guile (do_sleep, &c);
       return c.err == ETIMEDOUT ? ETIMEDOUT : 0;
     }
-  vc_wait (futex_attempt, &c);
+  vc_wait (sleep_attempt, &c);
   /* A signal sent to the process may be taken by another thread (Guile's
      signal thread, a collector's marker): then this wait saw no EINTR,
      and vc_wait ran nothing.  Run what is queued at every wake-up and
@@ -858,10 +861,12 @@ wake_everyone (struct vc_ch *ch)
   struct vc_ch_shared *sh = ch->sh;
   _Atomic uint32_t *words[] = { &sh->data_seq, &sh->space_seq,
                                 &sh->plock_seq, &sh->clock_seq };
+  struct vc_ch_waitq *queues[] = { &sh->data_q, &sh->space_q, &sh->plock_q,
+                                   &sh->clock_q };
   for (size_t i = 0; i < sizeof words / sizeof *words; i++)
     {
       atomic_fetch_add (words[i], 1);
-      vc_ch_wake_all (words[i]);
+      vc_ch_wake_all (words[i], queues[i]);
     }
 }
 
@@ -992,6 +997,14 @@ channel_name (SCM ch)
 
 /* ------------------------------------------------------------------- init */
 
+/* How this build's channel waits sleep (channel-wait.h), for the tests
+   that run with the fallback forced.  */
+static SCM
+channel_wait_kind (void)
+{
+  return scm_from_utf8_symbol (vc_ch_wait_name);
+}
+
 static SCM
 register_channel_type (SCM type)
 {
@@ -1027,4 +1040,6 @@ vc_init_channel (void)
   vc_define ("channel-port", 1, 0, 0, (scm_t_subr) channel_port);
   vc_define ("channel-capacity", 1, 0, 0, (scm_t_subr) channel_capacity);
   vc_define ("channel-name", 1, 0, 0, (scm_t_subr) channel_name);
+  vc_define ("%vc-channel-wait-kind", 0, 0, 0,
+             (scm_t_subr) channel_wait_kind);
 }
