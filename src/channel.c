@@ -744,6 +744,31 @@ take (struct take *t, const char *who)
   return v;
 }
 
+/* The claimed value S into the bytevector BV, when S is the encoding of
+   one bytevector that fits in BV: copy its bytes, free the record, and
+   return how many there were.  Else return -1 and leave S claimed (the
+   caller decodes it as a get does).  Only S's bytes are read, each
+   once; a hostile length fails the test and goes to the decoder.  */
+static int64_t
+take_into (struct take *t, SCM bv)
+{
+  struct vc_ch_slot *s = t->slot;
+  const uint64_t head = VC_FASL_HEADER_SIZE + 1 + 8;
+  if (s->len < head)
+    return -1;
+  const uint8_t *p = s->payload;
+  if (memcmp (p, VC_FASL_HEADER, VC_FASL_HEADER_SIZE) != 0
+      || p[VC_FASL_HEADER_SIZE] != 'v')
+    return -1;
+  uint64_t n = vc_fasl_load64 (p + VC_FASL_HEADER_SIZE + 1);
+  if (n != s->len - head || n > SCM_BYTEVECTOR_LENGTH (bv))
+    return -1;
+  memcpy (SCM_BYTEVECTOR_CONTENTS (bv), p + head, n);
+  t->slot = NULL;
+  vc_ch_release (&t->h->ch, s);
+  return (int64_t) n;
+}
+
 /* A get of this process found nothing: the port, if any, stops being
    readable.  Return non-zero when the watcher asked for a recheck.  */
 static int
@@ -763,10 +788,18 @@ port_reset (struct handle *h, int take_recheck)
   return recheck;
 }
 
+/* A get; with INTO a bytevector (else SCM_UNDEFINED), the get of
+   channel-get-into!, which returns two values.  */
 static SCM
-get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
+get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos,
+     SCM into)
 {
   struct op op;
+  if (!SCM_UNBNDP (into) && !scm_is_bytevector (into))
+    vc_raise_argument (who, 2, "bytevector?", into);
+  /* (A literal's bytes may lie in read-only memory.)  */
+  if (!SCM_UNBNDP (into) && !SCM_MUTABLE_BYTEVECTOR_P (into))
+    vc_raise_argument (who, 2, "mutable-bytevector?", into);
   op_begin (&op, ch, timeout, timeout_pos, who, NULL, NULL);
   struct handle *h = op.h;
   struct vc_ch_slot s;
@@ -776,13 +809,20 @@ get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
       ? vc_ch_try_claim_recheck (&h->ch, &s) : vc_ch_try_claim (&h->ch, &s);
   else
     st = vc_ch_claim (&h->ch, op.deadline, &s);
-  SCM result = dflt;
+  SCM result = dflt, count = SCM_BOOL_F;
   switch (st)
     {
     case VC_CH_OK:
       {
         struct take t = { h, &s };
-        result = take (&t, who);
+        int64_t n = SCM_UNBNDP (into) ? -1 : take_into (&t, into);
+        if (n >= 0)
+          {
+            count = scm_from_int64 (n);
+            result = into;
+          }
+        else
+          result = take (&t, who);
         break;
       }
     case VC_CH_EMPTY:
@@ -798,21 +838,31 @@ get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
     }
   scm_dynwind_end ();
   scm_remember_upto_here_1 (ch);
-  return result;
+  if (SCM_UNBNDP (into))
+    return result;
+  return scm_values_2 (count, result);
 }
 
 static SCM
 channel_get (SCM ch, SCM timeout, SCM timeout_pos, SCM dflt, SCM dflt_pos)
 {
   (void) dflt_pos;              /* any object will do */
-  return get (ch, timeout, dflt, "channel-get", position_arg (timeout_pos));
+  return get (ch, timeout, dflt, "channel-get", position_arg (timeout_pos),
+              SCM_UNDEFINED);
+}
+
+static SCM
+channel_get_into (SCM ch, SCM bv, SCM timeout, SCM timeout_pos, SCM dflt)
+{
+  return get (ch, timeout, dflt, "channel-get-into!",
+              position_arg (timeout_pos), bv);
 }
 
 static SCM
 channel_try_get (SCM ch, SCM dflt)
 {
   return get (ch, scm_from_int (0), SCM_UNBNDP (dflt) ? SCM_BOOL_F : dflt,
-              "channel-try-get", 0);
+              "channel-try-get", 0, SCM_UNDEFINED);
 }
 
 /* ------------------------------------------------------- close and detach */
@@ -1030,6 +1080,7 @@ vc_init_channel (void)
   vc_define ("%vc-channel-put", 4, 0, 0, (scm_t_subr) channel_put);
   vc_define ("channel-try-put!", 2, 0, 0, (scm_t_subr) channel_try_put);
   vc_define ("%vc-channel-get", 5, 0, 0, (scm_t_subr) channel_get);
+  vc_define ("%vc-channel-get-into", 5, 0, 0, (scm_t_subr) channel_get_into);
   vc_define ("channel-try-get", 1, 1, 0, (scm_t_subr) channel_try_get);
   vc_define ("channel-close!", 1, 0, 0, (scm_t_subr) channel_close);
   vc_define ("channel-closed?", 1, 0, 0, (scm_t_subr) channel_closed_p);
