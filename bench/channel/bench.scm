@@ -252,7 +252,22 @@
                     ((rate consumer producer)
                      (format #t "~a ~a ~,0f ~,3f ~,3f~%" method what rate
                              (/ consumer 1000) (/ producer 1000)))))
-                methods-stream))
+                methods-stream)
+               ;; The floor of any consumer: fasl-decode alone, in one
+               ;; process (1 to 1 only).
+               (when (= producers 1)
+                 (match (medians
+                         (map (lambda (r)
+                                (fresh
+                                 (lambda ()
+                                   (let ((bytes (fasl-encode value)) (c0 (cpu)))
+                                     (do ((i 0 (+ i 1))) ((= i count))
+                                       (fasl-decode bytes))
+                                     (list (/ (- (cpu) c0) count 1.0))))))
+                              (iota runs)))
+                   ((consumer)
+                    (format #t "decode-alone ~a ~,0f ~,3f 0~%" what
+                            (/ 1e9 consumer) (/ consumer 1000))))))
              '("fixnum" "datum") (list 12345 datum))))
          ("mib"
           (for-each
