@@ -23,9 +23,9 @@
    Signals.  Waits sleep outside Guile mode, through vc_wait (wait.c),
    the package's one way to wait: a signal handler runs during the wait,
    which then goes on, and a handler that escapes abandons the operation
-   (nothing of the channel is held during such a wait).  Pending asyncs
-   also run at every wake-up and recheck, for the signals another thread
-   took (no EINTR here).  Between a reservation and its commit, and
+   (nothing of the channel is held during such a wait).  So do the asyncs
+   other threads queue (cancel-thread, a signal another thread took),
+   within vc_wait's longest step.  Between a reservation and its commit, and
    between a claim and its release, asyncs are blocked, so a handler
    never runs while this process holds a record others wait for.  */
 
@@ -282,21 +282,19 @@ struct sleep_call
 };
 
 /* One attempt of a sleep through vc_wait: until a wake-up, the deadline,
-   or STEP nanoseconds when STEP is not 0.  */
+   or STEP nanoseconds (a futex cannot watch WAKE_FD).  */
 static int
-sleep_attempt (void *data, int64_t step)
+sleep_attempt (void *data, int64_t step, int wake_fd)
 {
   struct sleep_call *c = data;
+  (void) wake_fd;
   struct timespec until = *c->deadline;
   int stepped = 0;
-  if (step)
+  struct timespec s = vc_clock_after (CLOCK_MONOTONIC, step);
+  if (vc_timespec_before (&s, &until))
     {
-      struct timespec s = vc_clock_after (CLOCK_MONOTONIC, step);
-      if (vc_timespec_before (&s, &until))
-        {
-          until = s;
-          stepped = 1;
-        }
+      until = s;
+      stepped = 1;
     }
   int r = vc_ch_sleep (c->word, c->q, c->expected, &until);
   if (r == EINTR)
@@ -337,11 +335,6 @@ channel_wait (void *arg, _Atomic uint32_t *word, struct vc_ch_waitq *q,
       return c.err == ETIMEDOUT ? ETIMEDOUT : 0;
     }
   vc_wait (sleep_attempt, &c);
-  /* A signal sent to the process may be taken by another thread (Guile's
-     signal thread, a collector's marker): then this wait saw no EINTR,
-     and vc_wait ran nothing.  Run what is queued at every wake-up and
-     recheck, so a handler waits at most a recheck interval.  */
-  scm_async_tick ();
   if (atomic_load (&h->detached))
     vc_raise_assertion (current_who, "channel detached while waiting",
                         SCM_EOL);

@@ -37,6 +37,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -214,8 +215,10 @@ input_buffered (SCM port, int *unbuffered)
                            unbuffered);
 }
 
-/* One attempt (vc_wait) at peeking at a socket: without limit when
-   STEP is 0, else for at most STEP ns.  */
+/* One attempt (vc_wait) at peeking at a socket: peek without waiting,
+   and when nothing is there, wait until something is, or an async is
+   queued (WAKE_FD), or STEP ns pass when WAKE_FD is -1.  A socket in
+   O_NONBLOCK mode is not waited for: its port's own reads do that.  */
 struct peek
 {
   int fd;
@@ -226,25 +229,25 @@ struct peek
 };
 
 static int
-peek_attempt (void *data, int64_t step)
+peek_attempt (void *data, int64_t step, int wake_fd)
 {
   struct peek *p = data;
-  int flags = MSG_PEEK;
-  if (step > 0)
+  for (;;)
     {
-      struct pollfd pfd = { p->fd, POLLIN, 0 };
-      int r = poll (&pfd, 1, (int) ((step + 999999) / 1000000));
-      if (r < 0 && errno == EINTR)
+      p->got = recv (p->fd, p->buf, p->room, MSG_PEEK | MSG_DONTWAIT);
+      int err = p->got < 0 ? errno : 0;
+      if (err == EINTR)
         return EINTR;
-      if (r == 0)
-        return ETIMEDOUT;
-      flags |= MSG_DONTWAIT;
+      if ((err != EAGAIN && err != EWOULDBLOCK)
+          || (fcntl (p->fd, F_GETFL) & O_NONBLOCK))
+        {
+          p->error = err;
+          return 0;
+        }
+      int r = vc_wait_poll (p->fd, POLLIN, wake_fd, step, -1);
+      if (r == EINTR || r == ETIMEDOUT)
+        return r;
     }
-  p->got = recv (p->fd, p->buf, p->room, flags);
-  if (p->got < 0 && errno == EINTR)
-    return EINTR;
-  p->error = p->got < 0 ? errno : 0;
-  return 0;
 }
 
 /* Peek at socket FD (the port's buffer being empty), waiting until

@@ -9,9 +9,10 @@
 
    Blocking calls (waitpid, wait, sem-wait, sem-timedwait, nanosleep) wait
    through vc_wait (wait.c): outside Guile mode, so that a garbage
-   collection in another thread never waits for them, and so that a Scheme
-   signal handler that raises or escapes abandons the call at the first
-   signal.  A handler that returns lets the call go on: sem-timedwait with
+   collection in another thread never waits for them, and so that any
+   async queued for the thread runs meanwhile: a Scheme signal handler,
+   cancel-thread, system-async-mark.  One that raises or escapes abandons
+   the call.  A handler that returns lets the call go on: sem-timedwait with
    the same absolute deadline, nanosleep until the time asked for.  So
    EINTR never reaches Scheme code, unlike Vicare, where sem-wait and
    nanosleep raise it.  */
@@ -491,15 +492,13 @@ struct sem_call
 };
 
 static int
-sem_attempt (void *data, int64_t step)
+sem_attempt (void *data, int64_t step, int wake_fd)
 {
   struct sem_call *c = data;
-  int r, bounded = 0;
-  if (step == 0)
-    r = c->deadline ? sem_timedwait (c->sem, c->deadline) : sem_wait (c->sem);
-  else if (c->deadline == NULL)
+  (void) wake_fd;               /* a semaphore cannot watch it */
+  int r, bounded = 1;
+  if (c->deadline == NULL)
     {
-      bounded = 1;
 #ifdef HAVE_SEM_CLOCKWAIT
       struct timespec limit = vc_clock_after (CLOCK_MONOTONIC, step);
       r = sem_clockwait (c->sem, CLOCK_MONOTONIC, &limit);
@@ -656,60 +655,46 @@ struct wait_call
   int err;
 };
 
-/* Sleep at most STEP ns, or until the child PID of a bounded waitpid
-   has exited: its pidfd (Linux 5.3) becomes readable then, so the exit
-   is noticed at once, not at the end of the step.  Stops and continues
-   (WUNTRACED, WCONTINUED) do not make a pidfd readable, and PID <= 0
-   means several children: those steps just sleep.  Return 0, or EINTR
-   when a signal interrupted the sleep.  */
+/* Wait until W's child may have changed state: until its pidfd
+   (Linux 5.3) is readable, which it becomes when the child exits, or an
+   async wakes WAKE_FD.  Stops and continues (WUNTRACED, WCONTINUED) do
+   not make a pidfd readable, and PID <= 0 means several children: then,
+   or without a pidfd, wait STEP ns at most.  Return 0, EINTR or
+   ETIMEDOUT, as vc_wait_poll does.  */
 static int
-sleep_watching_child (pid_t pid, int options, int64_t step)
+watch_child (const struct wait_call *w, int64_t step, int wake_fd)
 {
-  struct timespec t = { step / 1000000000, step % 1000000000 };
+  int fd = -1;
 #ifdef SYS_pidfd_open
-  if (pid > 0 && !(options & (WUNTRACED | WCONTINUED)))
-    {
-      int fd = (int) syscall (SYS_pidfd_open, pid, 0);
-      if (fd >= 0)
-        {
-          struct pollfd p = { fd, POLLIN, 0 };
-          int n = ppoll (&p, 1, &t, NULL);
-          int err = errno;
-          close (fd);
-          return n < 0 && err == EINTR ? EINTR : 0;
-        }
-    }
-#else
-  (void) pid;
-  (void) options;
+  if (w->pid > 0 && !(w->options & (WUNTRACED | WCONTINUED)))
+    fd = (int) syscall (SYS_pidfd_open, w->pid, 0);
 #endif
-  return nanosleep (&t, NULL) != 0 && errno == EINTR ? EINTR : 0;
+  int r = vc_wait_poll (fd, POLLIN, wake_fd, step, fd < 0 ? step : -1);
+  if (fd >= 0)
+    close (fd);
+  return r == EINTR ? EINTR : r == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 
-/* One attempt of waitpid for vc_wait.  A bounded attempt polls with
-   WNOHANG, then sleeps the step, watching the child if it can
-   (sleep_watching_child), and polls again.  */
+/* One attempt of waitpid for vc_wait: look with WNOHANG, then wait for
+   the child (watch_child), and look again.  With WNOHANG, one look.  */
 static int
-waitpid_attempt (void *data, int64_t step)
+waitpid_attempt (void *data, int64_t step, int wake_fd)
 {
   struct wait_call *w = data;
-  int polling = step != 0 && !(w->options & WNOHANG);
-  for (int round = 0;; round++)
+  for (;;)
     {
-      pid_t r = waitpid (w->pid, &w->status,
-                         w->options | (polling ? WNOHANG : 0));
+      pid_t r = waitpid (w->pid, &w->status, w->options | WNOHANG);
       if (r < 0 && errno == EINTR)
         return EINTR;
-      if (r != 0 || !polling)
+      if (r != 0 || (w->options & WNOHANG))
         {
           w->result = r;
           w->err = r < 0 ? errno : 0;
           return 0;
         }
-      if (round == 1)
-        return ETIMEDOUT;
-      if (sleep_watching_child (w->pid, w->options, step) == EINTR)
-        return EINTR;
+      int k = watch_child (w, step, wake_fd);
+      if (k != 0)
+        return k;
     }
 }
 
@@ -794,25 +779,27 @@ struct sleep_call
 };
 
 static int
-sleep_attempt (void *data, int64_t step)
+sleep_attempt (void *data, int64_t step, int wake_fd)
 {
   struct sleep_call *s = data;
-  struct timespec until = s->deadline;
-  int bounded = 0;
-  if (step != 0)
+  for (;;)
     {
-      struct timespec limit = vc_clock_after (CLOCK_MONOTONIC, step);
-      bounded = vc_timespec_before (&limit, &until);
-      if (bounded)
-        until = limit;
+      struct timespec now;
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      if (!vc_timespec_before (&now, &s->deadline))
+        return 0;
+      int64_t left = (int64_t) (s->deadline.tv_sec - now.tv_sec) * 1000000000
+        + (s->deadline.tv_nsec - now.tv_nsec);
+      int r = vc_wait_poll (-1, 0, wake_fd, step, left);
+      if (r == EINTR || (r == ETIMEDOUT && wake_fd < 0 && step < left))
+        return r;               /* a wake-up, or the end of a step */
+      if (r != 0 && r != ETIMEDOUT)
+        {
+          s->err = r;
+          return 0;
+        }
+      /* The deadline, if the clock agrees.  */
     }
-  int r = clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
-  if (r == EINTR)
-    return EINTR;
-  if (r == 0 && bounded)
-    return ETIMEDOUT;
-  s->err = r;
-  return 0;
 }
 
 static SCM

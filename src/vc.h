@@ -173,30 +173,39 @@ SCM vc_new_pointer (void *p, size_t size, int guarded);
 /* --------------------------------------------------------- blocking calls */
 
 /* Every call of the package that may block waits through vc_wait (wait.c),
-   so that a Scheme signal handler that raises or escapes abandons the wait
-   at the first signal, the way Guile's own sleep is abandoned.
+   so that any async queued for the waiting thread runs during the wait: a
+   Scheme signal handler, cancel-thread, system-async-mark.  One that
+   raises or escapes abandons the wait, the way Guile's own sleep is
+   abandoned.
 
    An attempt is one try at the blocking operation; vc_wait runs it outside
-   Guile mode.  STEP is 0 for a wait without limit, or the number of
-   nanoseconds after which the attempt gives up.  It returns
+   Guile mode, again and again until it is over, with the pending asyncs
+   run between attempts.  WAKE_FD is -1, or a descriptor that becomes
+   readable when an async is queued for the thread.  An attempt that
+   watches WAKE_FD (>= 0) alongside its event may wait without limit;
+   any other returns within STEP nanoseconds (STEP > 0).  It returns
      0          when the operation is over, successfully or not (it keeps
                 its outcome, its errno, in DATA);
-     EINTR      when the call failed with EINTR (a signal handler ran in
-                this thread);
-     ETIMEDOUT  when STEP elapsed first (never when STEP is 0).
+     EINTR      when a system call failed with EINTR or WAKE_FD became
+                readable;
+     ETIMEDOUT  when STEP elapsed first.
    It must not call Guile.  An operation with its own deadline returns 0
    when that deadline passes, and says so in DATA.  */
-typedef int (*vc_wait_attempt) (void *data, int64_t step);
+typedef int (*vc_wait_attempt) (void *data, int64_t step, int wake_fd);
 
-/* Run ATTEMPT (DATA, 0) until it is over.  After an EINTR, Guile's pending
-   asyncs run, and the following attempts are bounded by short growing
-   steps with the asyncs run between them, so that a handler queued by
-   Guile's signal delivery thread after the EINTR still runs; after about
-   2.3 s without a handler the wait is unbounded again.  An uninterrupted
-   wait costs what the bare call costs.  A handler that raises or escapes
-   leaves vc_wait non-locally: release what the caller holds with
-   scm_dynwind_* around it.  */
+/* Run ATTEMPT (DATA, STEP, WAKE_FD) until it returns 0.  STEP starts at
+   1 ms and doubles up to 64 ms; it is 0.1 ms again after an EINTR.  A
+   handler that raises or escapes leaves vc_wait non-locally: release
+   what the caller holds with scm_dynwind_* around it.  */
 void vc_wait (vc_wait_attempt attempt, void *data);
+
+/* For attempts: wait until FD (ignored when -1) has one of EVENTS
+   (return 0), WAKE_FD (ignored when -1) is readable or a signal
+   interrupts (EINTR), or LIMIT ns (none when negative) pass, or STEP ns
+   when WAKE_FD is -1 (ETIMEDOUT).  Another poll error returns its
+   errno.  */
+int vc_wait_poll (int fd, short events, int wake_fd, int64_t step,
+                  int64_t limit);
 
 /* The time NS nanoseconds from now on CLOCK, for attempts that take an
    absolute deadline.  */

@@ -9,6 +9,7 @@
              (vicare-compat)
              ((vicare-compat posix) #:prefix px.)
              (srfi srfi-1)
+             ((rnrs io ports) #:select (open-bytevector-output-port))
              ((rnrs conditions) #:select (assertion-violation?))
              ((rnrs exceptions) #:select (guard)))
 
@@ -262,6 +263,42 @@ EOF")))
           (map (lambda (lock)
                  (and (try-mutex lock) (begin (unlock-mutex lock) #t)))
                locks))))))
+  ;; Guile's own primitive-fork does not wait for the FASL locks: another
+  ;; thread holds both while this one forks, and the child must still
+  ;; take them, and write a gensym (SIGALRM ends a child that hangs).
+  (let* ((m (make-mutex))
+         (c (make-condition-variable))
+         (state 'start)
+         (set-state! (lambda (new)
+                       (with-mutex m
+                         (set! state new)
+                         (broadcast-condition-variable c))))
+         (await (lambda (wanted)
+                  (with-mutex m
+                    (let loop ()
+                      (unless (eq? state wanted)
+                        (wait-condition-variable c m)
+                        (loop))))))
+         (holder (call-with-new-thread
+                  (lambda ()
+                    ((@ (vicare-compat fasl-support) call-with-fasl-locks)
+                     (lambda ()
+                       (set-state! 'held)
+                       (await 'forked)))))))
+    (await 'held)
+    (let ((pid (primitive-fork)))
+      (when (zero? pid)
+        (alarm 10)
+        ((@ (vicare-compat fasl-support) call-with-fasl-locks) (const #t))
+        (call-with-values open-bytevector-output-port
+          (lambda (port get)
+            (fasl-write (make-symbol "g") port)))
+        (primitive-_exit 0))
+      (let ((status (px.waitpid pid 0)))
+        (set-state! 'forked)
+        (join-thread holder)
+        (test-equal "a child of primitive-fork takes the FASL locks" 0
+          (or (status:exit-val status) (status:term-sig status))))))
   ;; The names invented for uninterned symbols written by FASL: a child
   ;; must not invent its parent's.
   (let* ((unique (@@ (vicare-compat fasl-support) gensym-unique))

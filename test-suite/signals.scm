@@ -9,11 +9,21 @@
 ;;; was abandoned at the first signal.  A child that gets no
 ;;; acknowledgement within 10 s sends a second signal and releases what
 ;;; the parent waits for, so a failing test fails instead of hanging.
+;;;
+;;; The last groups queue asyncs that cause no EINTR in the waiting
+;;; thread: a signal taken just before the wait, cancel-thread,
+;;; system-async-mark and a signal taken by another thread.  There a
+;;; helper thread rescues the wait after 10 s, so that a failing test
+;;; fails instead of hanging.
 
 (use-modules (test-suite harness)
              (vicare-compat)
              (vicare-compat platform constants)
              ((vicare-compat posix) #:prefix px.)
+             ((vicare-compat channel)
+              #:select (make-channel channel-get channel-put!))
+             (ice-9 control)
+             (ice-9 threads)
              (ice-9 rdelim))
 
 (test-begin "signals")
@@ -186,6 +196,171 @@ acknowledge."
         (skip-test "waitpid returns within 0.25 s of the exit" pidfd-missing)
         (test-equal "waitpid returns within 0.25 s of the exit" #t
           (or (< late 0.25) late)))))
+
+;; ----------------------------------------------- asyncs without an EINTR
+
+(define (my-tid)
+  "The kernel's id of the calling thread."
+  (string->number (basename (readlink "/proc/thread-self"))))
+
+(define (wait-until-asleep tid)
+  "Poll until thread TID sleeps in the kernel (for at most 10 s)."
+  (let loop ((n 0))
+    (unless (or (asleep? tid) (> n 10000))
+      (px.nanosleep 0 1000000)
+      (loop (+ n 1)))))
+
+(define (rescuer rescue)
+  "A thread that calls RESCUE if nobody posts ACK within 10 s."
+  (call-with-new-thread
+   (lambda ()
+     (unless (px.sem-timedwait ack (deadline 10))
+       (rescue)))))
+
+(test-group "a signal taken just before the wait"
+  ;; The C handler has run when kill returns; the Scheme handler is
+  ;; queued by Guile's delivery thread a moment later, while sem-wait
+  ;; already waits.  Every iteration must be abandoned.
+  (let* ((escape #f)
+         (late 0)
+         (old (sigaction SIGUSR1 (lambda (sig)
+                                   (if escape
+                                       (escape 'abandoned)
+                                       (set! late (+ late 1))))))
+         (rescue (rescuer (lambda ()
+                            (do ((i 0 (+ i 1))) ((= i 1000))
+                              (px.sem-post target)))))
+         (abandoned
+          (let loop ((i 0) (n 0))
+            (if (= i 1000)
+                n
+                (let ((r (let/ec k
+                           (set! escape k)
+                           (kill (getpid) SIGUSR1)
+                           (px.sem-wait target)
+                           'returned)))
+                  (set! escape #f)
+                  (loop (+ i 1) (if (eq? r 'abandoned) (+ n 1) n)))))))
+    (px.sem-post ack)
+    (join-thread rescue)
+    (sigaction SIGUSR1 (car old) (cdr old))
+    (while (px.sem-trywait target))
+    (while (px.sem-trywait ack))
+    (test-equal "1000 times kill, then sem-wait: 1000 abandoned" 1000
+      abandoned)))
+
+;; (in-thread WAIT RESCUE QUEUE): run (WAIT) in a new thread; once it
+;; sleeps in the wait, call (QUEUE thread) here.  An async that throws
+;; 'vc-test-async makes the thread return 'abandoned; one that cancels it
+;; makes it return the values given to cancel-thread.  Return what
+;; join-thread returns ('returned when the wait ended otherwise), or
+;; 'rescued when the thread is still there 10 s later (then call
+;; RESCUE, to end the wait).
+(define (in-thread wait rescue queue)
+  (let* ((tid #f)
+         (thread (call-with-new-thread
+                  (lambda ()
+                    (set! tid (my-tid))
+                    (px.sem-post ack)
+                    (catch 'vc-test-async
+                      (lambda () (wait) 'returned)
+                      (lambda _ 'abandoned))))))
+    (px.sem-wait ack)
+    (wait-until-asleep tid)
+    (queue thread)
+    (let ((r (join-thread thread (+ (current-time) 10) 'rescued)))
+      (when (eq? r 'rescued)
+        (rescue))
+      r)))
+
+(define (cancel thread)
+  (cancel-thread thread 'cancelled))
+
+(test-group "cancel-thread"
+  (test-equal "of a thread in sem-wait" 'cancelled
+    (in-thread (lambda () (px.sem-wait target))
+               (lambda () (px.sem-post target))
+               cancel))
+  (test-equal "of a thread in nanosleep" 'cancelled
+    ;; Nothing can end a failed sleep early: the thread is left behind.
+    (in-thread (lambda () (px.nanosleep 60 0)) (const #f) cancel))
+  (while (px.sem-trywait target)))
+
+;; (woken-from-elsewhere WAIT RESCUE QUEUE): run (WAIT) in this thread
+;; while another thread, once this one sleeps, calls (QUEUE me), where ME
+;; is this thread; what it queues escapes with 'abandoned.  Return
+;; 'abandoned, 'returned when the wait ended otherwise, or 'rescued when
+;; it had not ended 10 s later (RESCUE ends it then; the handler may run
+;; after that).
+(define (woken-from-elsewhere wait rescue queue)
+  (let* ((me (current-thread))
+         (tid (my-tid))
+         (helper (call-with-new-thread
+                  (lambda ()
+                    (wait-until-asleep tid)
+                    (queue me)
+                    (or (px.sem-timedwait ack (deadline 10))
+                        (begin (rescue) 'rescued)))))
+         (r (catch 'vc-test-async
+              (lambda () (wait) 'returned)
+              (lambda _ 'abandoned))))
+    (px.sem-post ack)
+    (let ((rescued (eq? 'rescued (join-thread helper))))
+      (while (px.sem-trywait ack))
+      (if rescued 'rescued r))))
+
+(define (mark thread)
+  (system-async-mark (lambda () (throw 'vc-test-async)) thread))
+
+(test-group "an async queued by another thread"
+  (test-equal "system-async-mark wakes sem-wait" 'abandoned
+    (woken-from-elsewhere (lambda () (px.sem-wait target))
+                          (lambda () (px.sem-post target))
+                          mark))
+  (test-equal "system-async-mark wakes nanosleep" 'abandoned
+    (woken-from-elsewhere (lambda () (px.nanosleep 20 0)) (const #f) mark))
+  (let ((s (socketpair AF_UNIX SOCK_STREAM 0)))
+    (setvbuf (car s) 'none)
+    (test-equal "system-async-mark wakes fasl-read of a socket" 'abandoned
+      (woken-from-elsewhere (lambda () (fasl-read (car s)))
+                            (lambda () (fasl-write 'rescued (cdr s))
+                                    (force-output (cdr s)))
+                            mark))
+    (close-port (car s))
+    (close-port (cdr s)))
+  ;; The child waits for the rescue, or the parent's post once it is
+  ;; done.
+  (let* ((child (px.fork (lambda (pid) pid)
+                         (lambda ()
+                           (px.sem-wait target)
+                           (primitive-_exit 0))))
+         (r (woken-from-elsewhere (lambda () (px.waitpid child 0))
+                                  (lambda () (px.sem-post target))
+                                  mark)))
+    ;; Reap the child, unless the wait did (ECHILD then).
+    (px.sem-post target)
+    (false-if-exception (px.waitpid child 0))
+    (test-equal "system-async-mark wakes waitpid" 'abandoned r))
+  (let ((old (sigaction SIGUSR1)))
+    (test-equal "a signal another thread takes wakes sem-wait" 'abandoned
+      ;; The main thread takes the signal it sends itself (Linux gives a
+      ;; process's signal to its main thread first when that one does not
+      ;; block it); the handler belongs to the waiting thread, which sees
+      ;; no EINTR.
+      (in-thread (lambda () (px.sem-wait target))
+                 (lambda () (px.sem-post target))
+                 (lambda (thread)
+                   (sigaction SIGUSR1 (lambda (sig) (throw 'vc-test-async))
+                              0 thread)
+                   (kill (getpid) SIGUSR1))))
+    (sigaction SIGUSR1 (car old) (cdr old)))
+  (let ((ch (make-channel 4096)))
+    (test-equal "system-async-mark wakes channel-get on an empty channel"
+      'abandoned
+      (woken-from-elsewhere (lambda () (channel-get ch))
+                            (lambda () (channel-put! ch 'rescued))
+                            mark)))
+  (while (px.sem-trywait target)))
 
 (px.sem-destroy ack)
 (px.sem-destroy target)

@@ -96,10 +96,25 @@ uid, as the types of define-record-type without nongenerative."
 ;; their own (measured: hundreds in 20,000 uids).  The readers take turns.
 ;; Recursive, for a signal handler that reads during a read.
 (define rtd-lock (make-mutex 'recursive))
+(define gensym-lock (make-mutex))
+
+;; fork (call-with-fasl-locks, below) forks while it holds both locks;
+;; Guile's own primitive-fork does not wait for them, and a child forked
+;; while another thread held one would inherit it locked by a thread it
+;; does not have.  So a child makes its own locks before it first takes
+;; one.
+(define locks-pid (getpid))
+
+(define (own-locks!)
+  (unless (= locks-pid (getpid))
+    (set! rtd-lock (make-mutex 'recursive))
+    (set! gensym-lock (make-mutex))
+    (set! locks-pid (getpid))))
 
 (define (make-rtd name parent uid sealed? opaque? fields)
   "The record type read from a W entry, or a string saying why it cannot
 be made (a uid already names an incompatible type)."
+  (own-locks!)
   (lock-mutex rtd-lock)
   (let ((rtd (catch #t          ; so the lock is always released
                (lambda ()
@@ -147,7 +162,6 @@ custom hash function."
 
 ;;; --------------------------------------------------------------- gensyms
 
-(define gensym-lock (make-mutex))
 (define unique->symbol (make-weak-value-hash-table))
 (define symbol->unique (make-weak-key-hash-table))
 
@@ -167,6 +181,7 @@ custom hash function."
 (define (gensym-from pretty unique)
   "The uninterned symbol named PRETTY whose unique name is UNIQUE, the
 same one every time within this process."
+  (own-locks!)
   (with-mutex gensym-lock
     (or (hash-ref unique->symbol unique)
         (let ((sym (make-symbol pretty))
@@ -177,6 +192,7 @@ same one every time within this process."
 
 (define (gensym-unique sym)
   "The unique name of the uninterned symbol SYM, invented on first use."
+  (own-locks!)
   (with-mutex gensym-lock
     (or (hashq-ref symbol->unique sym)
         (let ((unique (begin
@@ -198,9 +214,11 @@ same one every time within this process."
 fork of (vicare-compat posix) forks inside: a child forked while another
 thread held one of them would inherit it locked, and hang at its next
 FASL read of a record type or gensym.  Both processes then unlock their
-own copy; so does a fork that fails and raises."
+own copy; so does a fork that fails and raises.  (A child of Guile's
+primitive-fork makes new locks instead.)"
   (dynamic-wind
     (lambda ()
+      (own-locks!)
       (lock-mutex rtd-lock)
       (lock-mutex gensym-lock))
     thunk
