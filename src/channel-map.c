@@ -222,6 +222,9 @@ map_fd (int fd, uint32_t hs, uint64_t cap, struct vc_ch *ch,
   ch->sh = (struct vc_ch_shared *) base;
   ch->data = base + hs;
   ch->capacity = cap;
+  /* No tail seen yet: a stale one would let a claim read past the real
+     tail (valgrind found it uninitialised in a handle on the stack).  */
+  atomic_store_explicit (&ch->seen_tail, 0, memory_order_relaxed);
   m->base = base;
   m->length = total;
   return 0;
