@@ -219,6 +219,20 @@
 (define (medians runs)
   (apply map (lambda xs (median xs)) runs))
 
+;; The processor time (ns), median of RUNS fresh children, of one
+;; fasl-decode of VALUE's encoding, over COUNT decodes: the floor of any
+;; consumer that returns a fresh value.
+(define (decode-alone value count runs)
+  (median
+   (map (lambda (r)
+          (car (fresh
+                (lambda ()
+                  (let ((bytes (fasl-encode value)) (c0 (cpu)))
+                    (do ((i 0 (+ i 1))) ((= i count))
+                      (fasl-decode bytes))
+                    (list (/ (- (cpu) c0) count 1.0)))))))
+        (iota runs))))
+
 (define methods-pingpong
   '("channel-spin" "channel-block" "socket-fasl" "pipe-text"))
 (define methods-stream '("channel" "socket-fasl" "pipe-text"))
@@ -253,21 +267,11 @@
                      (format #t "~a ~a ~,0f ~,3f ~,3f~%" method what rate
                              (/ consumer 1000) (/ producer 1000)))))
                 methods-stream)
-               ;; The floor of any consumer: fasl-decode alone, in one
-               ;; process (1 to 1 only).
+               ;; The floor of any consumer (1 to 1 only).
                (when (= producers 1)
-                 (match (medians
-                         (map (lambda (r)
-                                (fresh
-                                 (lambda ()
-                                   (let ((bytes (fasl-encode value)) (c0 (cpu)))
-                                     (do ((i 0 (+ i 1))) ((= i count))
-                                       (fasl-decode bytes))
-                                     (list (/ (- (cpu) c0) count 1.0))))))
-                              (iota runs)))
-                   ((consumer)
-                    (format #t "decode-alone ~a ~,0f ~,3f 0~%" what
-                            (/ 1e9 consumer) (/ consumer 1000))))))
+                 (let ((consumer (decode-alone value count runs)))
+                   (format #t "decode-alone ~a ~,0f ~,3f 0~%" what
+                           (/ 1e9 consumer) (/ consumer 1000)))))
              '("fixnum" "datum") (list 12345 datum))))
          ("mib"
           (for-each
@@ -288,19 +292,9 @@
                         (/ (* (bytevector-length mib) rate) 1e9)
                         (/ consumer 1000) (/ producer 1000)))))
            (cons "channel-into" methods-stream))
-          ;; The floor of any get that returns a fresh bytevector: what
-          ;; fasl-decode alone costs for the same value (the bytevector
-          ;; made, the bytes copied into it), one process, no transport.
-          (match (medians
-                  (map (lambda (r)
-                         (fresh
-                          (lambda ()
-                            (let ((bytes (fasl-encode mib)) (c0 (cpu)))
-                              (do ((i 0 (+ i 1))) ((= i count))
-                                (fasl-decode bytes))
-                              (list (/ (- (cpu) c0) count 1.0))))))
-                       (iota runs)))
-            ((consumer)
-             (format #t "decode-alone ~,2f ~,1f 0~%"
-                     (/ (bytevector-length mib) consumer)
-                     (/ consumer 1000))))))))))
+          ;; The floor of a get that returns a fresh bytevector (the
+          ;; bytevector made, the bytes copied into it).
+          (let ((consumer (decode-alone mib count runs)))
+            (format #t "decode-alone ~,2f ~,1f 0~%"
+                    (/ (bytevector-length mib) consumer)
+                    (/ consumer 1000)))))))))
