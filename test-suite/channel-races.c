@@ -5,8 +5,9 @@
 
    The kill tests (channel-protocol.c, channel-kill.scm) kill processes
    at random instants, and a narrow window may never be hit.  Here
-   src/channel-ring.c is linked with this file's own process identity,
-   liveness and clock instead of channel-map.c's: one process plays every
+   src/channel-ring.c (and channel-wait.c, whose wake-ups find no sleeper
+   here) is linked with this file's own process identity, liveness and
+   clock instead of channel-map.c's: one process plays every
    process of a channel, switching identity, and a process dies or acts
    exactly when another one looks at its life (vc_ch_alive).  Each case
    sets a state that a real run reaches only rarely, and checks what the
@@ -78,18 +79,12 @@ vc_ch_before (const struct timespec *a, const struct timespec *b)
     || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-void
-vc_ch_wake_all (_Atomic uint32_t *word)
-{
-  (void) word;
-}
-
 /* Nobody else runs: a sleep only lets the time pass.  */
 static int
-no_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
-         const struct timespec *deadline, int may_escape)
+no_wait (void *arg, _Atomic uint32_t *word, struct vc_ch_waitq *q,
+         uint32_t expected, const struct timespec *deadline, int may_escape)
 {
-  (void) arg, (void) word, (void) expected, (void) may_escape;
+  (void) arg, (void) word, (void) q, (void) expected, (void) may_escape;
   uint64_t until = (uint64_t) deadline->tv_sec * 1000000000u
     + (uint64_t) deadline->tv_nsec;
   if (until > clock_ns)
