@@ -28,6 +28,9 @@
 
 (test-begin "channel")
 
+;; Its forks follow sigaction: fork only once the signal thread is idle.
+(settle-signal-delivery!)
+
 (define datum '(1 "two" three 4.0 #vu8(5 6 7)))
 
 ;; The beginning of the names with-unique-name gives this process.
