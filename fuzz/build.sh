@@ -30,4 +30,5 @@ $CC -g -O1 -fno-omit-frame-pointer $SAN -fno-sanitize-recover=undefined \
   `pkg-config --libs guile-3.0` -lgmp
 $CC -g -O1 -fno-omit-frame-pointer $SAN -fno-sanitize-recover=undefined \
   -I"$build" -I"$top/src" -o "$fuzzdir/channel-fuzz" \
-  "$fuzzdir/channel-fuzz.c" "$top/src/channel-ring.c" "$top/src/channel-map.c"
+  "$fuzzdir/channel-fuzz.c" "$top/src/channel-ring.c" "$top/src/channel-map.c" \
+  "$top/src/channel-wait.c"

@@ -36,10 +36,11 @@ static struct vc_ch ch;
 static struct vc_ch_mapping mapping;
 
 static int
-never_sleep (void *arg, _Atomic uint32_t *word, uint32_t expected,
-             const struct timespec *deadline, int may_escape)
+never_sleep (void *arg, _Atomic uint32_t *word, struct vc_ch_waitq *q,
+             uint32_t expected, const struct timespec *deadline,
+             int may_escape)
 {
-  (void) arg, (void) word, (void) expected, (void) deadline;
+  (void) arg, (void) word, (void) q, (void) expected, (void) deadline;
   (void) may_escape;
   return ETIMEDOUT;
 }

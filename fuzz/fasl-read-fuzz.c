@@ -13,7 +13,11 @@
    report, a crash, a hang (libFuzzer's -timeout), an allocation beyond
    -rss_limit_mb / -malloc_limit_mb -- is a finding.  The harness also checks what the
    decoder promises on success: it consumed at least the 6-byte header and
-   no more than the input.
+   no more than the input.  Last, fasl-read reads the input followed by
+   three bytes from a bytevector port, an unbuffered custom port and a
+   buffered custom port giving 7 bytes a read: its three paths must end
+   the same way and leave the same bytes in the port, on success and
+   after an error.
 
    Guile is initialised once, in LLVMFuzzerInitialize.  The decoder raises
    through %vc-raise of (vicare-compat conditions), which is resolved
@@ -75,7 +79,7 @@ decode_body (void *data)
   struct decode_args *a = data;
   if (a->in_pieces)
     {
-      struct pieces p = { { a->buf, 0, next_piece }, a->buf, a->len, 0 };
+      struct pieces p = { { a->buf, 0, next_piece, NULL }, a->buf, a->len, 0 };
       a->result = vc_fasl_decode_source (&p.src, &a->used, "fasl-read");
     }
   else
@@ -116,6 +120,43 @@ decode_handler (void *data, SCM key, SCM args)
   abort ();
 }
 
+/* (port-outcomes BV): for each kind of port over BV, #t or the offset
+   of fasl-read's error, and how many bytes the port still has.  */
+static const char port_outcomes_code[] =
+  "(lambda (bv)"
+  "  (define (outcome port)"
+  "    (let* ((r (catch '%exception"
+  "                (lambda () (fasl-read port) #t)"
+  "                (lambda (key e)"
+  "                  (if (fasl-read-error? e)"
+  "                      (fasl-read-error-offset e)"
+  "                      (raise-exception e)))))"
+  "           (left (get-bytevector-all port)))"
+  "      (cons r (if (eof-object? left) 0 (bytevector-length left)))))"
+  "  (define (custom most buffered?)"
+  "    (let* ((pos 0)"
+  "           (port (make-custom-binary-input-port \"fuzz\""
+  "                  (lambda (out start count)"
+  "                    (let ((n (min count most"
+  "                                  (- (bytevector-length bv) pos))))"
+  "                      (bytevector-copy! bv pos out start n)"
+  "                      (set! pos (+ pos n))"
+  "                      n))"
+  "                  #f #f #f)))"
+  "      (unless buffered? (setvbuf port 'none))"
+  "      port))"
+  "  (list (outcome (open-bytevector-input-port bv))"
+  "        (outcome (custom (bytevector-length bv) #f))"
+  "        (outcome (custom 7 #t))))";
+
+static SCM port_outcomes;
+
+static SCM
+port_outcomes_body (void *data)
+{
+  return scm_call_1 (port_outcomes, *(SCM *) data);
+}
+
 static void *
 init_guile (void *unused)
 {
@@ -128,6 +169,9 @@ init_guile (void *unused)
     (scm_c_public_ref ("vicare-compat conditions", "fasl-read-error?"));
   fasl_read_error_offset = scm_permanent_object
     (scm_c_public_ref ("vicare-compat conditions", "fasl-read-error-offset"));
+  scm_c_eval_string ("(use-modules (rnrs io ports) (rnrs bytevectors)"
+                     " (vicare-compat conditions))");
+  port_outcomes = scm_permanent_object (scm_c_eval_string (port_outcomes_code));
   return NULL;
 }
 
@@ -199,5 +243,27 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       abort ();
     }
   scm_remember_upto_here_2 (b.result, c.result);
+
+  /* fasl-read on three kinds of port, the collector held off (as above):
+     the same outcome and the same bytes left.  */
+  SCM bv = scm_c_make_bytevector (size + 3);
+  memcpy (SCM_BYTEVECTOR_CONTENTS (bv), data, size);
+  memcpy ((char *) SCM_BYTEVECTOR_CONTENTS (bv) + size, "\x01\x02\x03", 3);
+  GC_disable ();
+  SCM outcomes = scm_c_catch (SCM_BOOL_T, port_outcomes_body, &bv,
+                              decode_handler, NULL, NULL, NULL);
+  GC_enable ();
+  if (!getenv ("FASL_FUZZ_ANY_ERROR")
+      && (!scm_is_pair (outcomes)
+          || !scm_is_true (scm_equal_p (scm_car (outcomes),
+                                        scm_cadr (outcomes)))
+          || !scm_is_true (scm_equal_p (scm_car (outcomes),
+                                        scm_caddr (outcomes)))))
+    {
+      scm_write (outcomes, scm_current_error_port ());
+      scm_force_output (scm_current_error_port ());
+      fprintf (stderr, "\nfasl-read: the kinds of port differ\n");
+      abort ();
+    }
   return 0;
 }

@@ -12,9 +12,7 @@
    "dead" would let two processes own one record.  All processes sharing
    a channel must therefore see each other's pids: one pid namespace.
 
-   Sleeping is a futex wait on a word of the shared mapping (not a
-   private futex: the waker is another process).  Where there is no
-   futex, the wait polls, every 100 microseconds at most.  */
+   How a process sleeps on a word of the mapping is channel-wait.c's.  */
 
 #include <config.h>
 
@@ -30,10 +28,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#ifdef HAVE_LINUX_FUTEX_H
-# include <linux/futex.h>
-# include <sys/syscall.h>
-#endif
 
 #include "channel-map.h"
 
@@ -68,49 +62,17 @@ vc_ch_before (const struct timespec *a, const struct timespec *b)
     || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/* ---------------------------------------------------------------- futex */
+/* ---------------------------------------------------------------- sleep */
 
 int
-vc_ch_futex_wait (_Atomic uint32_t *word, uint32_t expected,
-                  const struct timespec *deadline)
-{
-  if (atomic_load_explicit (word, memory_order_acquire) != expected)
-    return EAGAIN;              /* no system call for what it would say */
-#ifdef HAVE_LINUX_FUTEX_H
-  long r = syscall (SYS_futex, (uint32_t *) word, FUTEX_WAIT_BITSET,
-                    expected, deadline, NULL, FUTEX_BITSET_MATCH_ANY);
-  return r == 0 ? 0 : errno;
-#else
-  if (atomic_load (word) != expected)
-    return EAGAIN;
-  struct timespec now, step;
-  vc_ch_now (&now);
-  if (deadline && !vc_ch_before (&now, deadline))
-    return ETIMEDOUT;
-  step.tv_sec = 0;
-  step.tv_nsec = 100000;
-  return nanosleep (&step, NULL) == 0 ? 0 : errno;
-#endif
-}
-
-int
-vc_ch_plain_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
-                  const struct timespec *deadline, int may_escape)
+vc_ch_plain_wait (void *arg, _Atomic uint32_t *word, struct vc_ch_waitq *q,
+                  uint32_t expected, const struct timespec *deadline,
+                  int may_escape)
 {
   (void) arg;
   (void) may_escape;
-  return vc_ch_futex_wait (word, expected, deadline) == ETIMEDOUT
+  return vc_ch_sleep (word, q, expected, deadline) == ETIMEDOUT
     ? ETIMEDOUT : 0;
-}
-
-void
-vc_ch_wake_all (_Atomic uint32_t *word)
-{
-#ifdef HAVE_LINUX_FUTEX_H
-  syscall (SYS_futex, (uint32_t *) word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-#else
-  (void) word;
-#endif
 }
 
 /* ------------------------------------------------------------- identity */
@@ -260,6 +222,9 @@ map_fd (int fd, uint32_t hs, uint64_t cap, struct vc_ch *ch,
   ch->sh = (struct vc_ch_shared *) base;
   ch->data = base + hs;
   ch->capacity = cap;
+  /* No tail seen yet: a stale one would let a claim read past the real
+     tail (valgrind found it uninitialised in a handle on the stack).  */
+  atomic_store_explicit (&ch->seen_tail, 0, memory_order_relaxed);
   m->base = base;
   m->length = total;
   return 0;
@@ -331,14 +296,19 @@ vc_ch_create (const char *name, unsigned mode, uint64_t capacity,
   else
     err = map_fd (fd, hs, capacity, ch, m);
   close (fd);
+  if (!err)
+    {
+      err = vc_ch_init_shared (ch->sh, hs, capacity,
+                               name ? vc_ch_self () : 0, make_nonce ());
+      if (err)
+        vc_ch_unmap (m);
+    }
   if (err)
     {
       if (name)
         shm_unlink (name);
       return err;
     }
-  vc_ch_init_shared (ch->sh, hs, capacity, name ? vc_ch_self () : 0,
-                     make_nonce ());
   return 0;
 }
 

@@ -34,7 +34,8 @@ struct vc_ch_watcher
   pthread_t thread;
   pid_t pid;
   int rfd, wfd;                 /* the same eventfd twice, or a pipe */
-  _Atomic uint32_t signalled;   /* a futex word of this process */
+  _Atomic uint32_t signalled;   /* a word of this process to sleep on */
+  struct vc_ch_waitq signalled_q;
   _Atomic int stop;
   _Atomic int recheck;
 };
@@ -81,7 +82,7 @@ watch (void *data)
       vc_ch_deadline_after (&until, WATCH_INTERVAL_NS);
       if (atomic_load (&w->signalled))
         {
-          vc_ch_futex_wait (&w->signalled, 1, &until);
+          vc_ch_sleep (&w->signalled, &w->signalled_q, 1, &until);
           continue;
         }
       if (vc_ch_value_ready (ch))
@@ -97,7 +98,7 @@ watch (void *data)
           signal_ready (w);
           continue;
         }
-      if (vc_ch_futex_wait (&sh->data_seq, seq, &until) == ETIMEDOUT)
+      if (vc_ch_sleep (&sh->data_seq, &sh->data_q, seq, &until) == ETIMEDOUT)
         {
           struct snapshot now = snapshot_of (ch);
           if (now.head == last.head && now.claim == last.claim
@@ -121,11 +122,18 @@ vc_ch_watcher_start (struct vc_ch *ch, struct vc_ch_watcher **out)
     return ENOMEM;
   w->ch = ch;
   w->pid = getpid ();
+  int qerr = vc_ch_waitq_init (&w->signalled_q, 0);
+  if (qerr)
+    {
+      free (w);
+      return qerr;
+    }
 #ifdef HAVE_SYS_EVENTFD_H
   w->rfd = w->wfd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (w->rfd < 0)
     {
       int err = errno;
+      vc_ch_waitq_destroy (&w->signalled_q);
       free (w);
       return err;
     }
@@ -134,6 +142,7 @@ vc_ch_watcher_start (struct vc_ch *ch, struct vc_ch_watcher **out)
   if (pipe (fds) != 0)
     {
       int err = errno;
+      vc_ch_waitq_destroy (&w->signalled_q);
       free (w);
       return err;
     }
@@ -151,6 +160,7 @@ vc_ch_watcher_start (struct vc_ch *ch, struct vc_ch_watcher **out)
       close (w->rfd);
       if (w->wfd != w->rfd)
         close (w->wfd);
+      vc_ch_waitq_destroy (&w->signalled_q);
       free (w);
       return err;
     }
@@ -190,7 +200,7 @@ vc_ch_watcher_reset (struct vc_ch_watcher *w)
 #endif
   (void) n;
   if (atomic_compare_exchange_strong (&w->signalled, &one, 0))
-    vc_ch_wake_all (&w->signalled);
+    vc_ch_wake_all (&w->signalled, &w->signalled_q);
 }
 
 int
@@ -206,13 +216,14 @@ vc_ch_watcher_stop (struct vc_ch_watcher *w)
     {
       atomic_store (&w->stop, 1);
       atomic_fetch_add (&w->signalled, 0);
-      vc_ch_wake_all (&w->signalled);
+      vc_ch_wake_all (&w->signalled, &w->signalled_q);
       atomic_fetch_add (&w->ch->sh->data_seq, 1);
-      vc_ch_wake_all (&w->ch->sh->data_seq);
+      vc_ch_wake_all (&w->ch->sh->data_seq, &w->ch->sh->data_q);
       pthread_join (w->thread, NULL);
     }
   close (w->rfd);
   if (w->wfd != w->rfd)
     close (w->wfd);
+  vc_ch_waitq_destroy (&w->signalled_q);
   free (w);
 }

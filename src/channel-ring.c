@@ -141,10 +141,22 @@ round8 (uint64_t n)
 
 /* ------------------------------------------------------------ the header */
 
-void
+_Static_assert (sizeof (struct vc_ch_shared) <= VC_CH_HEADER_MIN,
+                "a channel's header fits in its first page");
+
+int
 vc_ch_init_shared (struct vc_ch_shared *sh, uint32_t header_size,
                    uint64_t capacity, uint64_t creator, uint64_t nonce)
 {
+  struct vc_ch_waitq *queues[] = { &sh->plock_q, &sh->clock_q, &sh->data_q,
+                                   &sh->space_q };
+  for (size_t i = 0; i < sizeof queues / sizeof *queues; i++)
+    {
+      int err = vc_ch_waitq_init (queues[i], 1);
+      if (err)
+        return err;
+    }
+  sh->wait_kind = vc_ch_wait_kind;
   sh->nonce = nonce;
   sh->version = VC_CH_VERSION;
   sh->header_size = header_size;
@@ -155,6 +167,7 @@ vc_ch_init_shared (struct vc_ch_shared *sh, uint32_t header_size,
   atomic_store_explicit (&sh->tail, 0, memory_order_relaxed);
   atomic_thread_fence (memory_order_release);
   memcpy (sh->magic, VC_CH_MAGIC, sizeof sh->magic);
+  return 0;
 }
 
 enum vc_ch_status
@@ -171,6 +184,10 @@ vc_ch_check_shared (const struct vc_ch_shared *sh, uint64_t mapped_size,
   uint32_t version = *(volatile const uint32_t *) &sh->version;
   if (version != VC_CH_VERSION)
     return corrupt ("unknown channel layout version", version);
+  uint32_t kind = *(volatile const uint32_t *) &sh->wait_kind;
+  if (kind != vc_ch_wait_kind)
+    return corrupt ("channel made by a build that sleeps another way "
+                    "(futex 0, semaphore 1, poll 2)", kind);
   uint64_t hs = *(volatile const uint32_t *) &sh->header_size;
   uint64_t cap = *(volatile const uint64_t *) &sh->capacity;
   if (hs < VC_CH_HEADER_MIN || hs % VC_CH_HEADER_MIN != 0 || hs > mapped_size)
@@ -200,13 +217,13 @@ vc_ch_closed (const struct vc_ch *ch)
    or fence, so a sleeper either sees the change before sleeping or is
    seen here (the two sides of the usual store/load handshake).  */
 static void
-wake (_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
+wake (_Atomic uint32_t *seq, _Atomic uint32_t *waiters, struct vc_ch_waitq *q)
 {
   if (atomic_load_explicit (waiters, memory_order_seq_cst)
       && atomic_exchange_explicit (waiters, 0, memory_order_seq_cst))
     {
       atomic_fetch_add_explicit (seq, 1, memory_order_seq_cst);
-      vc_ch_wake_all (seq);
+      vc_ch_wake_all (seq, q);
     }
 }
 
@@ -220,13 +237,13 @@ register_sleeper (_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
   return atomic_load_explicit (seq, memory_order_seq_cst);
 }
 
-/* Sleep on SEQ until a wake-up, DEADLINE (may be NULL) or the recheck
+/* Sleep on SEQ (and its queue Q) until a wake-up, DEADLINE (may be NULL) or the recheck
    interval *INTERVAL, whichever comes first.  Return VC_CH_TIMEOUT when
    DEADLINE passed, else VC_CH_OK with *RECHECK non-zero when the interval
    ran out (and then doubled).  */
 static enum vc_ch_status
-sleep_on (struct vc_ch *ch, _Atomic uint32_t *seq, uint32_t expected,
-          const struct timespec *deadline, uint64_t *interval, int *recheck,
+sleep_on (struct vc_ch *ch, _Atomic uint32_t *seq, struct vc_ch_waitq *q,
+          uint32_t expected, const struct timespec *deadline, uint64_t *interval, int *recheck,
           int may_escape)
 {
   struct timespec until;
@@ -234,7 +251,7 @@ sleep_on (struct vc_ch *ch, _Atomic uint32_t *seq, uint32_t expected,
   int capped = deadline && vc_ch_before (deadline, &until);
   if (capped)
     until = *deadline;
-  int r = ch->wait (ch->wait_arg, seq, expected, &until, may_escape);
+  int r = ch->wait (ch->wait_arg, seq, q, expected, &until, may_escape);
   *recheck = 0;
   if (r == ETIMEDOUT)
     {
@@ -255,13 +272,13 @@ typedef enum vc_ch_status (*attempt_fn) (struct vc_ch *ch, void *arg,
 /* Call ATTEMPT until it returns something else than AGAIN, or DEADLINE
    (may be NULL) passes: spin for the channel's spin time, attempting
    whenever READY (given the turn of the spin) says it may succeed, then
-   sleep on SEQ between attempts,
+   sleep on SEQ (queue Q) between attempts,
    registered in WAITERS, rechecking for the dead at every interval.  */
 static enum vc_ch_status
 wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
           enum vc_ch_status again, int (*ready) (struct vc_ch *, unsigned),
           _Atomic uint32_t *seq, _Atomic uint32_t *waiters,
-          const struct timespec *deadline)
+          struct vc_ch_waitq *q, const struct timespec *deadline)
 {
   enum vc_ch_status st = attempt (ch, arg, 0);
   if (st != again)
@@ -308,7 +325,8 @@ wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
           if (!vc_ch_before (&now, deadline))
             return VC_CH_TIMEOUT;
         }
-      st = sleep_on (ch, seq, expected, deadline, &interval, &recheck, 1);
+      st = sleep_on (ch, seq, q, expected, deadline, &interval, &recheck,
+                     1);
       if (st != VC_CH_OK)
         return st;
       woken = !recheck;
@@ -325,20 +343,21 @@ struct lock
 {
   _Atomic uint64_t *word;
   _Atomic uint32_t *seq, *waiters;
+  struct vc_ch_waitq *q;
 };
 
 static struct lock
 plock_of (struct vc_ch *ch)
 {
   return (struct lock) { &ch->sh->plock, &ch->sh->plock_seq,
-                         &ch->sh->plock_waiters };
+                         &ch->sh->plock_waiters, &ch->sh->plock_q };
 }
 
 static struct lock
 clock_of (struct vc_ch *ch)
 {
   return (struct lock) { &ch->sh->clock, &ch->sh->clock_seq,
-                         &ch->sh->clock_waiters };
+                         &ch->sh->clock_waiters, &ch->sh->clock_q };
 }
 
 /* Take L: OK, or TIMEOUT when DEADLINE passed first (NO_SLEEP: when the
@@ -387,8 +406,8 @@ lock (struct vc_ch *ch, struct lock l, const struct timespec *deadline,
                                                       memory_order_acquire,
                                                       memory_order_relaxed))
         return VC_CH_OK;
-      enum vc_ch_status st = sleep_on (ch, l.seq, seq, deadline, &interval,
-                                       &recheck, may_escape);
+      enum vc_ch_status st = sleep_on (ch, l.seq, l.q, seq, deadline,
+                                       &interval, &recheck, may_escape);
       if (st != VC_CH_OK)
         return st;
     }
@@ -398,7 +417,7 @@ static void
 unlock (struct lock l)
 {
   atomic_store_explicit (l.word, 0, memory_order_seq_cst);
-  wake (l.seq, l.waiters);
+  wake (l.seq, l.waiters, l.q);
 }
 
 /* ------------------------------------------------------------- records */
@@ -589,7 +608,8 @@ vc_ch_reserve (struct vc_ch *ch, uint64_t payload,
   if (st != VC_CH_OK)
     return st;
   return wait_for (ch, attempt_reserve, &r, VC_CH_FULL, now_and_then,
-                   &ch->sh->space_seq, &ch->sh->space_waiters, deadline);
+                   &ch->sh->space_seq, &ch->sh->space_waiters,
+                   &ch->sh->space_q, deadline);
 }
 
 enum vc_ch_status
@@ -599,7 +619,7 @@ vc_ch_commit (struct vc_ch *ch, struct vc_ch_slot *s, uint64_t len)
   atomic_store_explicit (&r->len, len, memory_order_relaxed);
   if (!move_state (r, VC_CH_RESERVED, VC_CH_COMMITTED, NULL))
     return VC_CH_LOST;
-  wake (&ch->sh->data_seq, &ch->sh->data_waiters);
+  wake (&ch->sh->data_seq, &ch->sh->data_waiters, &ch->sh->data_q);
   return VC_CH_OK;
 }
 
@@ -608,7 +628,7 @@ vc_ch_abandon (struct vc_ch *ch, struct vc_ch_slot *s)
 {
   move_state (record_at (ch, s->pos), VC_CH_RESERVED, VC_CH_SKIP, NULL);
   /* A consumer may be waiting for this record to be committed.  */
-  wake (&ch->sh->data_seq, &ch->sh->data_waiters);
+  wake (&ch->sh->data_seq, &ch->sh->data_waiters, &ch->sh->data_q);
 }
 
 /* ------------------------------------------------------------- consumers */
@@ -859,17 +879,18 @@ vc_ch_claim (struct vc_ch *ch, const struct timespec *deadline,
 {
   struct claim c = { deadline, s };
   return wait_for (ch, attempt_claim, &c, VC_CH_EMPTY, value_may_be_there,
-                   &ch->sh->data_seq, &ch->sh->data_waiters, deadline);
+                   &ch->sh->data_seq, &ch->sh->data_waiters,
+                   &ch->sh->data_q, deadline);
 }
 
 void
 vc_ch_release (struct vc_ch *ch, struct vc_ch_slot *s)
 {
   move_state (record_at (ch, s->pos), VC_CH_CLAIMED, VC_CH_FREE, NULL);
-  wake (&ch->sh->space_seq, &ch->sh->space_waiters);
+  wake (&ch->sh->space_seq, &ch->sh->space_waiters, &ch->sh->space_q);
   /* Consumers waiting for the end of a closed channel wait for this.  */
   if (vc_ch_closed (ch))
-    wake (&ch->sh->data_seq, &ch->sh->data_waiters);
+    wake (&ch->sh->data_seq, &ch->sh->data_waiters, &ch->sh->data_q);
 }
 
 /* ---------------------------------------------------------------- close */
@@ -885,7 +906,7 @@ vc_ch_close (struct vc_ch *ch)
   atomic_store_explicit (&sh->closed, 1, memory_order_seq_cst);
   unlock (l);
   atomic_fetch_add_explicit (&sh->data_seq, 1, memory_order_seq_cst);
-  vc_ch_wake_all (&sh->data_seq);
+  vc_ch_wake_all (&sh->data_seq, &sh->data_q);
   atomic_fetch_add_explicit (&sh->space_seq, 1, memory_order_seq_cst);
-  vc_ch_wake_all (&sh->space_seq);
+  vc_ch_wake_all (&sh->space_seq, &sh->space_q);
 }

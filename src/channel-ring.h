@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "channel-wait.h"
+
 /* ------------------------------------------------------------ the layout */
 
 #define VC_CH_MAGIC "GVCCHAN"   /* 8 bytes with the NUL */
@@ -65,7 +67,9 @@ struct vc_ch_shared
                                    channel, 0 for an anonymous one */
   uint64_t nonce;               /* tells apart two channels made under
                                    one name by one process */
-  uint8_t pad0[64 - 40];
+  uint32_t wait_kind;           /* how its processes sleep: VC_CH_WAIT_*
+                                   (channel-wait.h; futex is 0) */
+  uint8_t pad0[64 - 44];
 
   /* producers: plock guards tail, head and the records at and past tail */
   _Atomic uint64_t plock;       /* 0, or the identity of the holder */
@@ -91,6 +95,11 @@ struct vc_ch_shared
   uint8_t pad4[64 - 8];
 
   _Atomic uint32_t closed;      /* 0 open, 1 closed: set once */
+  uint8_t pad5[64 - 4];
+
+  /* What stands for a futex on each *_seq word above, where the build
+     sleeps otherwise (channel-wait.h): unused with futexes.  */
+  struct vc_ch_waitq plock_q, clock_q, data_q, space_q;
 };
 
 /* The header page is one page; the ring starts at header_size.  */
@@ -101,11 +110,12 @@ struct vc_ch_shared
 /* How the protocol sleeps.  WAIT is called with nothing of the channel
    held unless MAY_ESCAPE is 0: it sleeps until *WORD differs from
    EXPECTED, a wake-up, DEADLINE (CLOCK_MONOTONIC, absolute) or a signal.
+   Q is the sleep queue of WORD (channel-wait.h).
    When MAY_ESCAPE is non-zero it may also leave by a non-local exit (a
    Scheme signal handler that escapes).  It returns 0, or ETIMEDOUT when
    the deadline passed.  */
 typedef int (*vc_ch_wait_fn) (void *arg, _Atomic uint32_t *word,
-                              uint32_t expected,
+                              struct vc_ch_waitq *q, uint32_t expected,
                               const struct timespec *deadline, int may_escape);
 
 /* One process's view of a channel.  Only SH and DATA point to shared
@@ -163,8 +173,9 @@ extern _Thread_local struct vc_ch_corruption vc_ch_corruption;
 /* Fill a fresh, zeroed header for a ring of CAPACITY bytes after
    HEADER_SIZE bytes; CREATOR is 0 or the creator's identity, NONCE a
    number unique to this creation.  The magic is written last, with a
-   release store.  */
-void vc_ch_init_shared (struct vc_ch_shared *sh, uint32_t header_size,
+   release store.  0, or an errno value (a sleep queue could not be
+   made).  */
+int vc_ch_init_shared (struct vc_ch_shared *sh, uint32_t header_size,
                         uint64_t capacity, uint64_t creator,
                         uint64_t nonce);
 
@@ -244,17 +255,10 @@ void vc_ch_now (struct timespec *ts);
 void vc_ch_deadline_after (struct timespec *ts, uint64_t ns);
 int vc_ch_before (const struct timespec *a, const struct timespec *b);
 
-/* Wake every process sleeping on WORD (a futex, or what stands for one).  */
-void vc_ch_wake_all (_Atomic uint32_t *word);
-
-/* The plain sleep: a futex wait with an absolute CLOCK_MONOTONIC
-   deadline.  0, ETIMEDOUT, EINTR or EAGAIN (the word had changed).  */
-int vc_ch_futex_wait (_Atomic uint32_t *word, uint32_t expected,
-                      const struct timespec *deadline);
-
 /* A vc_ch_wait_fn for C programs without Guile (tests, benchmarks,
-   fuzzing): vc_ch_futex_wait, a signal ending the sleep early.  */
-int vc_ch_plain_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
+   fuzzing): vc_ch_sleep, a signal ending the sleep early.  */
+int vc_ch_plain_wait (void *arg, _Atomic uint32_t *word,
+                      struct vc_ch_waitq *q, uint32_t expected,
                       const struct timespec *deadline, int may_escape);
 
 #endif /* VC_CHANNEL_RING_H */

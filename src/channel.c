@@ -93,7 +93,8 @@ handle_arg (SCM ch, const char *who)
 #define DEFAULT_SPIN_NS 20000u
 
 static void finalize_handle (void *cell, void *data);
-static int channel_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
+static int channel_wait (void *arg, _Atomic uint32_t *word,
+                         struct vc_ch_waitq *q, uint32_t expected,
                          const struct timespec *deadline, int may_escape);
 
 /* ---------------------------------------------------------------- errors */
@@ -271,9 +272,10 @@ unlink_made_names_at_exit (void)
    from inside a wait.  */
 static _Thread_local const char *current_who = "channel";
 
-struct futex_call
+struct sleep_call
 {
   _Atomic uint32_t *word;
+  struct vc_ch_waitq *q;
   uint32_t expected;
   const struct timespec *deadline;
   int err;                      /* 0, or ETIMEDOUT when DEADLINE passed */
@@ -282,9 +284,9 @@ struct futex_call
 /* One attempt of a sleep through vc_wait: until a wake-up, the deadline,
    or STEP nanoseconds (a futex cannot watch WAKE_FD).  */
 static int
-futex_attempt (void *data, int64_t step, int wake_fd)
+sleep_attempt (void *data, int64_t step, int wake_fd)
 {
-  struct futex_call *c = data;
+  struct sleep_call *c = data;
   (void) wake_fd;
   struct timespec until = *c->deadline;
   int stepped = 0;
@@ -294,7 +296,7 @@ futex_attempt (void *data, int64_t step, int wake_fd)
       until = s;
       stepped = 1;
     }
-  int r = vc_ch_futex_wait (c->word, c->expected, &until);
+  int r = vc_ch_sleep (c->word, c->q, c->expected, &until);
   if (r == EINTR)
     return EINTR;
   if (r == ETIMEDOUT && stepped)
@@ -304,10 +306,10 @@ futex_attempt (void *data, int64_t step, int wake_fd)
 }
 
 static void *
-do_futex_wait (void *data)
+do_sleep (void *data)
 {
-  struct futex_call *c = data;
-  c->err = vc_ch_futex_wait (c->word, c->expected, c->deadline);
+  struct sleep_call *c = data;
+  c->err = vc_ch_sleep (c->word, c->q, c->expected, c->deadline);
   return NULL;
 }
 
@@ -316,22 +318,23 @@ do_futex_wait (void *data)
    escapes abandons it; or, when the protocol holds a lock (MAY_ESCAPE
    is 0), with asyncs left for later.  */
 static int
-channel_wait (void *arg, _Atomic uint32_t *word, uint32_t expected,
-              const struct timespec *deadline, int may_escape)
+channel_wait (void *arg, _Atomic uint32_t *word, struct vc_ch_waitq *q,
+              uint32_t expected, const struct timespec *deadline,
+              int may_escape)
 {
   struct handle *h = arg;
-  struct futex_call c = { word, expected, deadline, 0 };
+  struct sleep_call c = { word, q, expected, deadline, 0 };
   /* Woken already (a third of the sleeps of a ping-pong): leaving Guile
      mode would cost a system call (libgc saves the registers with
-     getcontext), and the futex wait another.  */
+     getcontext), and the sleep another.  */
   if (atomic_load_explicit (word, memory_order_acquire) != expected)
     return 0;
   if (!may_escape)
     {
-      scm_without_guile (do_futex_wait, &c);
+      scm_without_guile (do_sleep, &c);
       return c.err == ETIMEDOUT ? ETIMEDOUT : 0;
     }
-  vc_wait (futex_attempt, &c);
+  vc_wait (sleep_attempt, &c);
   if (atomic_load (&h->detached))
     vc_raise_assertion (current_who, "channel detached while waiting",
                         SCM_EOL);
@@ -734,6 +737,31 @@ take (struct take *t, const char *who)
   return v;
 }
 
+/* The claimed value S into the bytevector BV, when S is the encoding of
+   one bytevector that fits in BV: copy its bytes, free the record, and
+   return how many there were.  Else return -1 and leave S claimed (the
+   caller decodes it as a get does).  Only S's bytes are read, each
+   once; a hostile length fails the test and goes to the decoder.  */
+static int64_t
+take_into (struct take *t, SCM bv)
+{
+  struct vc_ch_slot *s = t->slot;
+  const uint64_t head = VC_FASL_HEADER_SIZE + 1 + 8;
+  if (s->len < head)
+    return -1;
+  const uint8_t *p = s->payload;
+  if (memcmp (p, VC_FASL_HEADER, VC_FASL_HEADER_SIZE) != 0
+      || p[VC_FASL_HEADER_SIZE] != 'v')
+    return -1;
+  uint64_t n = vc_fasl_load64 (p + VC_FASL_HEADER_SIZE + 1);
+  if (n != s->len - head || n > SCM_BYTEVECTOR_LENGTH (bv))
+    return -1;
+  memcpy (SCM_BYTEVECTOR_CONTENTS (bv), p + head, n);
+  t->slot = NULL;
+  vc_ch_release (&t->h->ch, s);
+  return (int64_t) n;
+}
+
 /* A get of this process found nothing: the port, if any, stops being
    readable.  Return non-zero when the watcher asked for a recheck.  */
 static int
@@ -753,10 +781,18 @@ port_reset (struct handle *h, int take_recheck)
   return recheck;
 }
 
+/* A get; with INTO a bytevector (else SCM_UNDEFINED), the get of
+   channel-get-into!, which returns two values.  */
 static SCM
-get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
+get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos,
+     SCM into)
 {
   struct op op;
+  if (!SCM_UNBNDP (into) && !scm_is_bytevector (into))
+    vc_raise_argument (who, 2, "bytevector?", into);
+  /* (A literal's bytes may lie in read-only memory.)  */
+  if (!SCM_UNBNDP (into) && !SCM_MUTABLE_BYTEVECTOR_P (into))
+    vc_raise_argument (who, 2, "mutable-bytevector?", into);
   op_begin (&op, ch, timeout, timeout_pos, who, NULL, NULL);
   struct handle *h = op.h;
   struct vc_ch_slot s;
@@ -766,13 +802,20 @@ get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
       ? vc_ch_try_claim_recheck (&h->ch, &s) : vc_ch_try_claim (&h->ch, &s);
   else
     st = vc_ch_claim (&h->ch, op.deadline, &s);
-  SCM result = dflt;
+  SCM result = dflt, count = SCM_BOOL_F;
   switch (st)
     {
     case VC_CH_OK:
       {
         struct take t = { h, &s };
-        result = take (&t, who);
+        int64_t n = SCM_UNBNDP (into) ? -1 : take_into (&t, into);
+        if (n >= 0)
+          {
+            count = scm_from_int64 (n);
+            result = into;
+          }
+        else
+          result = take (&t, who);
         break;
       }
     case VC_CH_EMPTY:
@@ -788,21 +831,31 @@ get (SCM ch, SCM timeout, SCM dflt, const char *who, int timeout_pos)
     }
   scm_dynwind_end ();
   scm_remember_upto_here_1 (ch);
-  return result;
+  if (SCM_UNBNDP (into))
+    return result;
+  return scm_values_2 (count, result);
 }
 
 static SCM
 channel_get (SCM ch, SCM timeout, SCM timeout_pos, SCM dflt, SCM dflt_pos)
 {
   (void) dflt_pos;              /* any object will do */
-  return get (ch, timeout, dflt, "channel-get", position_arg (timeout_pos));
+  return get (ch, timeout, dflt, "channel-get", position_arg (timeout_pos),
+              SCM_UNDEFINED);
+}
+
+static SCM
+channel_get_into (SCM ch, SCM bv, SCM timeout, SCM timeout_pos, SCM dflt)
+{
+  return get (ch, timeout, dflt, "channel-get-into!",
+              position_arg (timeout_pos), bv);
 }
 
 static SCM
 channel_try_get (SCM ch, SCM dflt)
 {
   return get (ch, scm_from_int (0), SCM_UNBNDP (dflt) ? SCM_BOOL_F : dflt,
-              "channel-try-get", 0);
+              "channel-try-get", 0, SCM_UNDEFINED);
 }
 
 /* ------------------------------------------------------- close and detach */
@@ -851,10 +904,12 @@ wake_everyone (struct vc_ch *ch)
   struct vc_ch_shared *sh = ch->sh;
   _Atomic uint32_t *words[] = { &sh->data_seq, &sh->space_seq,
                                 &sh->plock_seq, &sh->clock_seq };
+  struct vc_ch_waitq *queues[] = { &sh->data_q, &sh->space_q, &sh->plock_q,
+                                   &sh->clock_q };
   for (size_t i = 0; i < sizeof words / sizeof *words; i++)
     {
       atomic_fetch_add (words[i], 1);
-      vc_ch_wake_all (words[i]);
+      vc_ch_wake_all (words[i], queues[i]);
     }
 }
 
@@ -985,6 +1040,14 @@ channel_name (SCM ch)
 
 /* ------------------------------------------------------------------- init */
 
+/* How this build's channel waits sleep (channel-wait.h), for the tests
+   that run with the fallback forced.  */
+static SCM
+channel_wait_kind (void)
+{
+  return scm_from_utf8_symbol (vc_ch_wait_name);
+}
+
 static SCM
 register_channel_type (SCM type)
 {
@@ -1010,6 +1073,7 @@ vc_init_channel (void)
   vc_define ("%vc-channel-put", 4, 0, 0, (scm_t_subr) channel_put);
   vc_define ("channel-try-put!", 2, 0, 0, (scm_t_subr) channel_try_put);
   vc_define ("%vc-channel-get", 5, 0, 0, (scm_t_subr) channel_get);
+  vc_define ("%vc-channel-get-into", 5, 0, 0, (scm_t_subr) channel_get_into);
   vc_define ("channel-try-get", 1, 1, 0, (scm_t_subr) channel_try_get);
   vc_define ("channel-close!", 1, 0, 0, (scm_t_subr) channel_close);
   vc_define ("channel-closed?", 1, 0, 0, (scm_t_subr) channel_closed_p);
@@ -1020,4 +1084,6 @@ vc_init_channel (void)
   vc_define ("channel-port", 1, 0, 0, (scm_t_subr) channel_port);
   vc_define ("channel-capacity", 1, 0, 0, (scm_t_subr) channel_capacity);
   vc_define ("channel-name", 1, 0, 0, (scm_t_subr) channel_name);
+  vc_define ("%vc-channel-wait-kind", 0, 0, 0,
+             (scm_t_subr) channel_wait_kind);
 }

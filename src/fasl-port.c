@@ -29,6 +29,14 @@
      finds the end of the datum among the bytes that have arrived, and
      exactly those are read, so a message costs one peek and one read.
 
+   After an error, the port is left where the manual says: past the
+   faulty datum when its end can be found from its bytes (reading the
+   rest of it if need be), else past the first byte where no datum can
+   have what is there, else (the input ended) at the end of the input;
+   an exception that is not the decoder's (the port's own, a signal
+   handler's) gives back every byte taken.  Bytes taken past that point
+   go back to the port (scm_unget_bytes), whatever its kind.
+
    File ports and bytevector ports read straight into the buffer that
    collects the datum, through a bytevector over it; other ports, whose
    read procedures may be Scheme code that keeps the bytevector, read
@@ -39,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -121,6 +130,10 @@ struct collected
   SCM view;                     /* bytevector over BUF[0..CAP), or #f */
   size_t waiting;               /* bytes known to wait in the port's
                                    buffer, not yet taken; -1: unknown */
+  int eof;                      /* a read met the end of the input */
+  size_t keep;                  /* how many of the bytes to consume if
+                                   fasl-read exits by an exception: 0
+                                   until the decoder finds a fault */
   SCM bounce;                   /* what other ports read into, or #f */
   uint8_t small[512];
 };
@@ -165,6 +178,15 @@ collect_room (struct collected *c, size_t n)
   return n;
 }
 
+/* How many bytes wait in PORT's read buffer; *UNBUFFERED tells whether
+   PORT is unbuffered.  */
+static size_t
+input_buffered (SCM port, int *unbuffered)
+{
+  return vc_port_buffered (port, vc_fasl_support_ref (VC_FASL_INPUT_BUFFERED),
+                           unbuffered);
+}
+
 /* A buffered port serves reads of at most this many bytes from its
    buffer, refilled with one read: they need no bytevector.  */
 #define READ_BY_ADDRESS 1024
@@ -176,8 +198,33 @@ collect_read (struct collected *c, size_t n)
 {
   if (c->buffered && n <= READ_BY_ADDRESS)
     {
-      size_t got = scm_c_read (c->port, c->buf + c->len, n);
-      c->len += got;
+      /* One refill at a time, each taken at once: an exception from the
+         port's read (scm_c_read would have taken the bytes of earlier
+         refills with it) finds them all collected.  */
+      size_t got = 0;
+      while (got < n)
+        {
+          int unbuffered;
+          size_t avail = input_buffered (c->port, &unbuffered);
+          if (avail == 0)
+            {
+              if (scm_peek_byte_or_eof (c->port) == EOF)
+                {
+                  c->eof = 1;
+                  break;
+                }
+              avail = input_buffered (c->port, &unbuffered);
+            }
+          size_t k = avail == 0 ? 1 : avail < n - got ? avail : n - got;
+          size_t r = scm_c_read (c->port, c->buf + c->len, k);
+          c->len += r;
+          got += r;
+          if (r < k)
+            {
+              c->eof = 1;
+              break;
+            }
+        }
       return got;
     }
   if (c->direct)
@@ -188,6 +235,7 @@ collect_read (struct collected *c, size_t n)
                                              SCM_INUM0, sym_vu8);
       size_t got = scm_c_read_bytes (c->port, c->view, c->len, n);
       c->len += got;
+      c->eof |= got < n;
       return got;
     }
   size_t got = 0;
@@ -201,18 +249,12 @@ collect_read (struct collected *c, size_t n)
       c->len += r;
       got += r;
       if (r < k)
-        break;
+        {
+          c->eof = 1;
+          break;
+        }
     }
   return got;
-}
-
-/* How many bytes wait in PORT's read buffer; *UNBUFFERED tells whether
-   PORT is unbuffered.  */
-static size_t
-input_buffered (SCM port, int *unbuffered)
-{
-  return vc_port_buffered (port, vc_fasl_support_ref (VC_FASL_INPUT_BUFFERED),
-                           unbuffered);
 }
 
 /* One attempt (vc_wait) at peeking at a socket: peek without waiting,
@@ -341,15 +383,38 @@ pull (struct vc_fasl_source *src, size_t n, size_t ahead)
   return c->len - before;
 }
 
-/* An unbuffered port: the scanner says how many bytes to read.  */
+/* How many of the collected bytes a datum that the scanner found
+   malformed consumes: up to the first byte where no datum can have what
+   is there, that byte included -- the header byte that differs, or the
+   tag of the object that cannot be (an unknown tag, a length or count
+   the format does not allow, too deep a nesting).  */
 static size_t
-read_scanning (struct collected *c, size_t avail)
+bad_end (const struct collected *c, const struct vc_fasl_scan *scan)
+{
+  size_t k = scan->pos;
+  if (k == 0)
+    while (k < VC_FASL_HEADER_SIZE && k < c->len
+           && c->buf[k] == (uint8_t) VC_FASL_HEADER[k])
+      k++;
+  return k < c->len ? k + 1 : c->len;
+}
+
+/* Find the end of the datum, reading what the scanner says it surely
+   still needs, and return DONE (the datum is the first *KEEP bytes),
+   BAD (the scanner found them malformed) or MORE (the input ended
+   first); set *KEEP to how many of the collected bytes to consume if
+   the decoder rejects them: the datum's bytes when their end was found,
+   else see bad_end, else (the input ended) all.  AVAIL bytes wait in
+   the port's buffer.  */
+static enum vc_fasl_scan_status
+read_scanning (struct collected *c, size_t avail, size_t *keep)
 {
   struct vc_fasl_scan scan;
   vc_fasl_scan_init (&scan);
-  /* An unbuffered socket is peeked at once its buffer is empty.  */
-  int fd = SCM_FPORTP (c->port) ? SCM_FPORT_FDES (c->port) : -1;
-  int eof = 0;
+  /* An unbuffered socket is peeked at once its buffer is empty (a
+     buffered port's reads may fill its buffer again).  */
+  int fd = SCM_FPORTP (c->port) && !c->buffered ? SCM_FPORT_FDES (c->port)
+    : -1;
   size_t end = 0;
 
   for (;;)
@@ -361,21 +426,54 @@ read_scanning (struct collected *c, size_t avail)
           st = take_buffered (c, &scan, avail, &end);
           avail = 0;
         }
-      if (st == VC_FASL_SCAN_MORE && fd >= 0)
+      if (st == VC_FASL_SCAN_MORE && fd >= 0 && !c->eof)
         {
           collect_room (c, end - c->len);
           st = take_arrived (c, &scan, &fd, &end);
         }
       if (st == VC_FASL_SCAN_DONE)
-        return end;
-      if (st == VC_FASL_SCAN_BAD || eof)
-        /* The decoder says precisely what is wrong.  */
-        return c->len;
+        {
+          *keep = end;
+          return st;
+        }
+      if (st == VC_FASL_SCAN_BAD)
+        {
+          *keep = bad_end (c, &scan);
+          return st;
+        }
+      if (c->eof)
+        {
+          *keep = c->len;
+          return st;
+        }
       /* Wait for the bytes the datum surely still needs, no more.  */
-      size_t n = collect_room (c, end - c->len);
-      if (collect_read (c, n) < n)
-        eof = 1;
+      collect_read (c, collect_room (c, end - c->len));
     }
+}
+
+/* The decoder found a fault in a datum it pulled from a buffered port:
+   find where the datum ends, reading the rest of it if need be, to
+   consume exactly its bytes.  */
+static void
+pull_fault (struct vc_fasl_source *src)
+{
+  struct collected *c = (struct collected *) src;
+  int unbuffered;
+  size_t avail = c->waiting != (size_t) -1 ? c->waiting
+    : input_buffered (c->port, &unbuffered);
+  c->waiting = (size_t) -1;
+  size_t keep;
+  read_scanning (c, avail, &keep);
+  c->keep = keep;
+}
+
+/* fasl-read exits by an exception: give back the bytes not consumed.  */
+static void
+collected_unwind (void *p)
+{
+  struct collected *c = p;
+  if (c->keep < c->len && SCM_OPINPORTP (c->port))
+    scm_unget_bytes (c->buf + c->keep, c->len - c->keep, c->port);
 }
 
 static SCM
@@ -392,29 +490,38 @@ fasl_read (SCM port)
   c.port = port;
   c.direct = SCM_FPORTP (port) || SCM_PORT_TYPE (port) == bytevector_port_type;
   c.view = c.bounce = SCM_BOOL_F;
+  c.eof = 0;
+  c.keep = 0;
   scm_dynwind_begin (0);
   scm_dynwind_unwind_handler (collected_free, &c, SCM_F_WIND_EXPLICITLY);
+  scm_dynwind_unwind_handler (collected_unwind, &c, 0);
   int unbuffered;
   size_t avail = input_buffered (port, &unbuffered);
   c.buffered = !unbuffered;
   SCM v;
   size_t used;
-  if (c.buffered)
+  size_t end;
+  if (!c.buffered && read_scanning (&c, avail, &end) != VC_FASL_SCAN_BAD)
     {
-      /* Decode as the bytes come, and give back those past the datum:
-         a buffered port would have held them anyway.  */
-      c.src.buf = c.buf;
-      c.src.len = c.len;
-      c.src.refill = pull;
-      c.waiting = avail;
-      v = vc_fasl_decode_source (&c.src, &used, who);
-      if (c.len > used)
-        scm_unget_bytes (c.buf + used, c.len - used, port);
+      /* An unbuffered port: the datum's bytes, or all there were.  */
+      c.keep = end;
+      v = vc_fasl_decode_who (c.buf, end, &used, who);
     }
   else
     {
-      size_t end = read_scanning (&c, avail);
-      v = vc_fasl_decode_who (c.buf, end, &used, who);
+      /* Decode as the bytes come, and give back those past the datum:
+         a buffered port would have held them anyway.  Malformed bytes
+         from an unbuffered port are decoded so too: the decoder may need
+         bytes past those the scanner read to tell the same fault as
+         from any other port; those past the fault go back.  */
+      c.src.buf = c.buf;
+      c.src.len = c.len;
+      c.src.refill = pull;
+      c.src.fault = pull_fault;
+      c.waiting = c.buffered ? avail : 0;
+      v = vc_fasl_decode_source (&c.src, &used, who);
+      if (c.len > used)
+        scm_unget_bytes (c.buf + used, c.len - used, port);
     }
   scm_dynwind_end ();
   scm_remember_upto_here_1 (c.view);

@@ -86,10 +86,20 @@ struct reader
   SCM marks0[INITIAL_MARKS];
 };
 
+/* Raise &fasl-read-error, telling the source first.  */
+static VC_NORETURN void
+raise_fault (struct reader *r, const char *message, size_t off, int header,
+             SCM irritants)
+{
+  if (r->src && r->src->fault)
+    r->src->fault (r->src);
+  vc_raise_fasl_read (r->who, message, off, header, irritants);
+}
+
 static VC_NORETURN void
 fail (struct reader *r, size_t off, const char *message, SCM irritants)
 {
-  vc_raise_fasl_read (r->who, message, off, 0, irritants);
+  raise_fault (r, message, off, 0, irritants);
 }
 
 static VC_NORETURN void
@@ -422,11 +432,10 @@ decode (struct reader *r)
     for (int k = 0; k < VC_FASL_HEADER_SIZE; k++)
       {
         if (r->pos >= r->len && available (r, VC_FASL_HEADER_SIZE - k) == 0)
-          vc_raise_fasl_read (r->who, "truncated header", r->pos, 1,
-                              SCM_EOL);
+          raise_fault (r, "truncated header", r->pos, 1, SCM_EOL);
         if (r->buf[r->pos] != (uint8_t) VC_FASL_HEADER[k])
-          vc_raise_fasl_read (r->who, "wrong FASL header: expected #@IK02",
-                              r->pos, 1, SCM_EOL);
+          raise_fault (r, "wrong FASL header: expected #@IK02", r->pos, 1,
+                       SCM_EOL);
         r->pos++;
       }
 
@@ -1075,7 +1084,7 @@ scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
             {
               NEED (8);
               uint64_t w = vc_fasl_load64 (buf + p);
-              if (w >> 62)
+              if (w >> 60)
                 return VC_FASL_SCAN_BAD;
               p += 8;
               f->kind = S_COUNT;
@@ -1136,7 +1145,9 @@ scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
           {
             NEEDQ (8);
             int64_t k = (int64_t) vc_fasl_load64 (buf + q);
-            if (k == INT64_MIN || (k < 0 ? -k : k) >> 60)
+            /* As the decoder: a size it refuses at once ends nowhere.  */
+            if (k == 0 || k == INT64_MIN || (k < 0 ? -k : k) % 8 != 0
+                || (k < 0 ? -k : k) >> 60)
               return VC_FASL_SCAN_BAD;
             q += 8 + (uint64_t) (k < 0 ? -k : k);
             break;
@@ -1198,6 +1209,7 @@ scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
           *end = q;
           return VC_FASL_SCAN_MORE;
         }
+      size_t start = p;
       p = s->pos = q;
       /* The last object of a plain frame ends it: pop it before pushing
          the object's own frame, so that chains of P do not nest.  */
@@ -1205,7 +1217,10 @@ scan_step (struct vc_fasl_scan *s, const uint8_t *buf, size_t len,
         s->depth--;
       if (children > 0 || kind != S_COUNT)
         if (!scan_push (s, kind, children))
-          return VC_FASL_SCAN_BAD;
+          {
+            s->pos = start;     /* at the object nested too deep */
+            return VC_FASL_SCAN_BAD;
+          }
     }
   *end = p;
   return VC_FASL_SCAN_DONE;

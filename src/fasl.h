@@ -45,12 +45,16 @@ SCM vc_fasl_decode_who (const uint8_t *buf, size_t len, size_t *used,
    past LEN, and may add up to N + AHEAD, AHEAD being a lower bound of
    the bytes the datum has after those N: it sets BUF and LEN (BUF may
    move) and returns how many bytes it added, 0 at the end of the
-   input, when the decoder reports the datum truncated.  */
+   input, when the decoder reports the datum truncated.  FAULT, when
+   not NULL, is called just before the decoder raises &fasl-read-error
+   (the source may then take more bytes; the decoder no longer looks at
+   BUF).  */
 struct vc_fasl_source
 {
   const uint8_t *buf;
   size_t len;
   size_t (*refill) (struct vc_fasl_source *src, size_t n, size_t ahead);
+  void (*fault) (struct vc_fasl_source *src);
 };
 
 /* Decode one datum as vc_fasl_decode_who does, from SRC; *USED is the

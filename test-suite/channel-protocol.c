@@ -252,9 +252,34 @@ run (int producers, int consumers, uint64_t capacity, uint64_t longest,
           pkills, ckills, (unsigned long) put, (unsigned long) missing,
           failed ? "FAIL" : "ok");
   if (trs)
-    fprintf (trs, ":test-result: %s channel-protocol: %s\n",
-             failed ? "FAIL" : "PASS", name);
+    fprintf (trs, ":test-result: %s channel-protocol (%s): %s\n",
+             failed ? "FAIL" : "PASS", vc_ch_wait_name, name);
   return failed;
+}
+
+/* A channel made by a build that sleeps another way is refused: its
+   processes would never wake each other.  */
+static int
+other_wait_kind (FILE *trs)
+{
+  struct vc_ch c;
+  struct vc_ch_mapping map;
+  memset (&c, 0, sizeof c);
+  if (vc_ch_create (NULL, 0600, 4096, &c, &map))
+    return perror ("create"), 1;
+  uint64_t capacity, size = VC_CH_HEADER_MIN + c.capacity;
+  int ok = vc_ch_check_shared (c.sh, size, &capacity) == VC_CH_OK;
+  c.sh->wait_kind = (vc_ch_wait_kind + 1) % 3;
+  ok = ok && vc_ch_check_shared (c.sh, size, &capacity) == VC_CH_CORRUPT
+    && strstr (vc_ch_corruption.what, "sleeps another way");
+  vc_ch_unmap (&map);
+  printf ("a channel of another wait kind is refused: %s\n",
+          ok ? "ok" : "FAIL");
+  if (trs)
+    fprintf (trs, ":test-result: %s channel-protocol (%s): a channel made "
+             "by a build that sleeps another way is refused\n",
+             ok ? "PASS" : "FAIL", vc_ch_wait_name);
+  return !ok;
 }
 
 int
@@ -270,7 +295,7 @@ main (int argc, char **argv)
   if (books == MAP_FAILED)
     return perror ("mmap"), 1;
   srand ((unsigned) time (NULL) ^ (unsigned) getpid ());
-  int failed = 0;
+  int failed = other_wait_kind (trs);
   failed |= run (2, 2, 16384, 3000, 100 * factor, -1, trs,
                  "2 to 2, values up to 3000 bytes");
   failed |= run (4, 4, 8192, 4000, 100 * factor, -1, trs,

@@ -21,7 +21,8 @@
                                           condition-who))
              (rnrs bytevectors)
              (srfi srfi-1)
-             (ice-9 threads))
+             (ice-9 threads)
+             ((system base compile) #:select (compile)))
 
 (test-begin "channel")
 
@@ -466,5 +467,60 @@
                     (lambda args 'raised))))))
         (channel-detach! ch)
         (join-thread t)))))
+
+(test-group "get into a bytevector"
+  (let ((ch (make-channel 65536))
+        (bv (make-bytevector 100 0)))
+    (define (into . options)
+      (call-with-values (lambda () (apply channel-get-into! ch bv options))
+        list))
+    (test-equal "a bytevector that fits: its bytes, its length, the target"
+      (list 3 #t #vu8(1 2 3 0))
+      (begin
+        (channel-put! ch #vu8(1 2 3))
+        (let ((r (into)))
+          (list (car r) (eq? (cadr r) bv)
+                (u8-list->bytevector (list-head (bytevector->u8-list bv) 4))))))
+    (test-equal "an empty bytevector" '(0 #t)
+      (begin
+        (channel-put! ch #vu8())
+        (let ((r (into))) (list (car r) (eq? (cadr r) bv)))))
+    (test-equal "exactly the target's length" 100
+      (begin
+        (channel-put! ch (make-bytevector 100 9))
+        (car (into))))
+    (test-equal "a longer bytevector is returned whole, the target untouched"
+      (list #f (make-bytevector 101 4) 9)
+      (begin
+        (channel-put! ch (make-bytevector 101 4))
+        (let ((r (into))) (list (car r) (cadr r) (bytevector-u8-ref bv 0)))))
+    (test-equal "any other value is returned as channel-get does"
+      (list #f datum)
+      (begin
+        (channel-put! ch datum)
+        (into)))
+    (test-equal "the default when the timeout passes" '(#f none)
+      (into #:timeout 0.001 #:default 'none))
+    (test-equal "the eof object after close and drain"
+      (list 2 #f #t)
+      (begin
+        (channel-put! ch #vu8(8 8))
+        (channel-close! ch)
+        (let* ((first (into)) (second (into)))
+          (list (car first) (car second) (eof-object? (cadr second))))))
+    (test-equal "not a bytevector" '(channel-get-into! 2 bytevector?)
+      (argument-error (lambda () (channel-get-into! ch "x"))))
+    (test-equal "a read-only bytevector"
+      '(channel-get-into! 2 mutable-bytevector?)
+      ;; A literal of compiled code is read-only.
+      (argument-error
+       (lambda ()
+         (channel-get-into! ch ((compile '(lambda () #vu8(1 2 3))
+                                         #:to 'value))))))
+    (test-equal "not a channel" '(channel-get-into! 1 channel?)
+      (argument-error (lambda () (channel-get-into! 'x bv))))
+    (test-equal "a bad timeout" '(channel-get-into! 4 non-negative-real?)
+      (argument-error (lambda () (channel-get-into! ch bv #:timeout -1))))
+    (channel-detach! ch)))
 
 (test-end "channel")

@@ -8,7 +8,8 @@
 ;;; buffered port hands over what it holds and gets back what follows
 ;;; the datum.  On each path: several data in a row, the byte after the
 ;;; last one still there, data arriving in pieces, the hostile inputs
-;;; with the errors and offsets of fasl-decode, and how many reads and
+;;; with the errors and offsets of fasl-decode, where the port is left
+;;; after an error on every kind of port, and how many reads and
 ;;; writes reach the port.  Threads write while the reader reads; an
 ;;; alarm turns a hang into a failure.
 
@@ -21,7 +22,7 @@
                         make-custom-binary-input-port
                         make-custom-binary-output-port
                         get-u8 put-u8 lookahead-u8 get-bytevector-n
-                        put-bytevector))
+                        get-bytevector-all put-bytevector eof-object))
              ((ice-9 binary-ports) #:select (unget-bytevector))
              (ice-9 threads)
              (srfi srfi-1))
@@ -190,6 +191,203 @@
                                           (hex->bytevector (cadr entry))))))))
              (or (equal? r '(value)) (integer? (cadr r)))))
          bad))
+
+;;; ------------------------------------------------------- after an error
+
+;; Each kind of port, over the bytes of a bytevector and then the end of
+;; the input: (name . make), MAKE taking the bytes and returning (port
+;; close).
+(define (temporary-file bytes)
+  (let* ((out (mkstemp! (string-copy "/tmp/fasl-ports-XXXXXX")))
+         (name (port-filename out)))
+    (put-bytevector out bytes)
+    (close-port out)
+    name))
+
+(define (file-kind buffered?)
+  (lambda (bytes)
+    (let* ((name (temporary-file bytes)) (port (open-file name "rb")))
+      (delete-file name)
+      (unless buffered? (setvbuf port 'none))
+      (list port (lambda () (close-port port))))))
+
+(define* (custom-kind buffered? #:key (most 1000000))
+  (lambda (bytes)
+    (let* ((pos 0)
+           (port (make-custom-binary-input-port
+                  "bytes"
+                  (lambda (bv start count)
+                    (let ((n (min count most
+                                  (- (bytevector-length bytes) pos))))
+                      (bytevector-copy! bytes pos bv start n)
+                      (set! pos (+ pos n))
+                      n))
+                  #f #f #f)))
+      (unless buffered? (setvbuf port 'none))
+      (list port (lambda () (close-port port))))))
+
+(define (soft-kind bytes)
+  (let* ((pos 0)
+         (port (make-soft-port
+                (vector #f #f #f
+                        (lambda ()
+                          (if (< pos (bytevector-length bytes))
+                              (let ((b (bytevector-u8-ref bytes pos)))
+                                (set! pos (+ pos 1))
+                                (integer->char b))
+                              (eof-object)))
+                        #f)
+                "r")))
+    (set-port-encoding! port "ISO-8859-1")
+    (list port (lambda () (close-port port)))))
+
+(define (stream-kind make)
+  (lambda (bytes)
+    (let* ((p (make)) (reader (car p)) (writer (cadr p)) (close (caddr p))
+           (t (write-in-thread writer bytes #:close? #t)))
+      (list reader (lambda () (join-thread t) (close))))))
+
+(define (open-bytevector-input-port* bytes)
+  (let ((port (open-bytevector-input-port bytes)))
+    (list port (lambda () (close-port port)))))
+
+(define kinds
+  `(("bytevector port" . ,open-bytevector-input-port*)
+    ("file port" . ,(file-kind #t))
+    ("unbuffered file port" . ,(file-kind #f))
+    ("custom port" . ,(custom-kind #t))
+    ("unbuffered custom port" . ,(custom-kind #f))
+    ("custom port giving 3 bytes a read" . ,(custom-kind #t #:most 3))
+    ("soft port" . ,soft-kind)
+    ,@(map (lambda (path) (cons (car path) (stream-kind (cdr path))))
+           paths)))
+
+(define header (string->utf8 "#@IK02"))
+
+;; A vector of 3000 elements, more than a port's buffer holds, whose
+;; first element is a character that is no Unicode scalar value: the
+;; bytes are well formed, their content is not.
+(define long-bad-vector
+  (let ((bv (fasl-encode (list->vector (cons #\x10000 (make-list 2999 7))))))
+    (bytevector-u32-set! bv 16 #xD800 (endianness little))
+    bv))
+
+;; A vector of 3000 fixnums whose last tag is unknown.
+(define long-bad-tag
+  (let ((bv (fasl-encode (make-vector 3000 7))))
+    (bytevector-u8-set! bv (- (bytevector-length bv) 9) (char->integer #\Z))
+    bv))
+
+(define (bytevector-tail bv k)
+  (let ((out (make-bytevector (- (bytevector-length bv) k))))
+    (bytevector-copy! bv k out 0 (bytevector-length out))
+    out))
+
+;; (name bad-bytes consumed): a faulty datum, followed by a good one and
+;; a byte, and how many of its bytes fasl-read consumes: the whole datum
+;; when its end can be found, else up to the first impossible byte.
+(define faults
+  `(("a complete datum that is wrong"
+     ,(concat header (u8-list->bytevector '(67 0 #xD8 0 0))) 11)
+    ("a long datum that is wrong from its start"
+     ,long-bad-vector ,(bytevector-length long-bad-vector))
+    ("an unknown tag" ,(concat header (string->utf8 "Z")) 7)
+    ("a length beyond the format's limits"
+     ,(concat header (string->utf8 "s") #vu8(0 0 0 0 0 0 0 #x40)) 7)
+    ("a wrong header" ,(string->utf8 "#@IK03N") 6)
+    ("a bignum size that is no multiple of 8"
+     ,(concat header (string->utf8 "b") #vu8(9 0 0 0 0 0 0 0)) 7)
+    ;; Pairs nested in their cars: the millionth opens one level too many.
+    ("a nesting too deep"
+     ,(concat header (make-bytevector 1000010 (char->integer #\P)))
+     ,(+ 6 1000000 1))
+    ("an unknown tag at the end of a long datum"
+     ,long-bad-tag ,(- (bytevector-length long-bad-tag) 8))))
+
+(define following (concat (fasl-encode 'ok) #vu8(42)))
+
+(define (read-after-error make bytes)
+  ;; (fasl-read-error? the-bytes-left), the port read to its end.
+  (let* ((p (make bytes)) (port (car p)) (close (cadr p)))
+    (alarm 120)
+    (let* ((e (catch-condition (lambda () (fasl-read port))))
+           (left (get-bytevector-all port)))
+      (alarm 0)
+      (close)
+      (list (fasl-read-error? e) (if (eof-object? left) #vu8() left)))))
+
+(for-each
+ (lambda (kind)
+   (let ((name (car kind)) (make (cdr kind)))
+     (for-each
+      (lambda (fault)
+        (let ((bytes (concat (cadr fault) following)))
+          (test-equal (string-append name ", " (car fault)
+                                     ": the port is past it")
+            (list #t (bytevector-tail bytes (caddr fault)))
+            (read-after-error make bytes))))
+      faults)
+     (let ((bytes (fasl-encode (iota 100))))
+       (test-equal (string-append name ", a truncated datum: at the end")
+         (list #t #vu8())
+         (read-after-error
+          make (u8-list->bytevector
+                (list-head (bytevector->u8-list bytes)
+                           (- (bytevector-length bytes) 3))))))))
+ kinds)
+
+;; Every input the fuzzer found, and every hostile one, followed by three
+;; bytes: each kind of port reports the same fault at the same offset
+;; and leaves the same bytes, as a bytevector port does.
+(define (outcome make bytes)
+  (let* ((p (make bytes)) (port (car p)) (close (cadr p)))
+    (alarm 120)
+    (let* ((r (result (lambda () (fasl-read port))))
+           (left (get-bytevector-all port)))
+      (alarm 0)
+      (close)
+      (list r (if (eof-object? left) 0 (bytevector-length left))))))
+
+(let ((inputs (map (lambda (entry)
+                     (concat (hex->bytevector (cadr entry)) #vu8(1 2 3)))
+                   (append (read-data-file "fasl-fuzz-regressions.scm")
+                           bad))))
+  (for-each
+   (lambda (kind)
+     (test-equal (string-append (car kind) ": malformed inputs end as on a "
+                                "bytevector port")
+       (map (lambda (bytes) (outcome open-bytevector-input-port* bytes))
+            inputs)
+       (map (lambda (bytes) (outcome (cdr kind) bytes)) inputs)))
+   (cdr kinds)))
+
+;; The port's own error stops fasl-read in the middle of a datum: the
+;; bytes taken go back, and the datum can be read again.
+(for-each
+ (lambda (buffered?)
+   (let* ((datum (list (iota 400) "two" 'three))
+          (bytes (concat (fasl-encode datum) #vu8(42)))
+          (pos 0) (calls 0)
+          (port (make-custom-binary-input-port
+                 "failing"
+                 (lambda (bv start count)
+                   (set! calls (+ calls 1))
+                   (when (= calls 3)
+                     (error "the device failed"))
+                   (let ((n (min count 100 (- (bytevector-length bytes) pos))))
+                     (bytevector-copy! bytes pos bv start n)
+                     (set! pos (+ pos n))
+                     n))
+                 #f #f #f)))
+     (unless buffered? (setvbuf port 'none))
+     (test-equal (format #f "~a custom port whose read fails: nothing consumed"
+                         (if buffered? "buffered" "unbuffered"))
+       (list #t datum 42)
+       (let* ((e (catch-condition (lambda () (fasl-read port))))
+              (x (fasl-read port)))
+         (list (and (condition? e) (not (fasl-read-error? e)))
+               x (get-u8 port))))))
+ '(#t #f))
 
 ;;; ------------------------------------------------- what reaches the port
 

@@ -20,6 +20,8 @@
 ;;;                  before they sleep
 ;;;   channel-block  the same with no spin: every wait sleeps on the futex
 ;;;   channel        one channel, default spin (20 us)
+;;;   channel-into   the same, the consumer getting with channel-get-into!
+;;;                  into one bytevector (the 1 MiB case only)
 ;;;   socket-fasl    a socketpair, block-buffered ports, fasl-write (and
 ;;;                  force-output) / fasl-read
 ;;;   pipe-text      pipes, block-buffered, Guile's write (and a newline,
@@ -80,6 +82,18 @@
                (lambda (v) (channel-put! up v)) (lambda () (channel-get down))
                (lambda () (channel-detach! down) (channel-detach! up)))))
 
+;; One way, children to parent: the parent gets into one bytevector.
+(define (channel-into-link capacity)
+  (let ((up (make-channel capacity))
+        (buffer (make-bytevector (bytevector-length mib))))
+    (make-link (lambda (v) (error "one way"))
+               (lambda ()
+                 (call-with-values (lambda () (channel-get-into! up buffer))
+                   (lambda (n value) (or n value))))
+               (lambda (v) (channel-put! up v))
+               (lambda () (error "one way"))
+               (lambda () (channel-detach! up)))))
+
 (define (buffered! . ports)
   (for-each (lambda (p) (setvbuf p 'block 65536)) ports))
 
@@ -109,6 +123,7 @@
     ("channel-spin" (channel-link 0.001 capacity))
     ("channel-block" (channel-link 0 capacity))
     ("channel" (channel-link #f capacity))
+    ("channel-into" (channel-into-link capacity))
     ("socket-fasl" (socket-link))
     ("pipe-text" (pipe-link))))
 
@@ -204,6 +219,20 @@
 (define (medians runs)
   (apply map (lambda xs (median xs)) runs))
 
+;; The processor time (ns), median of RUNS fresh children, of one
+;; fasl-decode of VALUE's encoding, over COUNT decodes: the floor of any
+;; consumer that returns a fresh value.
+(define (decode-alone value count runs)
+  (median
+   (map (lambda (r)
+          (car (fresh
+                (lambda ()
+                  (let ((bytes (fasl-encode value)) (c0 (cpu)))
+                    (do ((i 0 (+ i 1))) ((= i count))
+                      (fasl-decode bytes))
+                    (list (/ (- (cpu) c0) count 1.0)))))))
+        (iota runs))))
+
 (define methods-pingpong
   '("channel-spin" "channel-block" "socket-fasl" "pipe-text"))
 (define methods-stream '("channel" "socket-fasl" "pipe-text"))
@@ -237,7 +266,12 @@
                     ((rate consumer producer)
                      (format #t "~a ~a ~,0f ~,3f ~,3f~%" method what rate
                              (/ consumer 1000) (/ producer 1000)))))
-                methods-stream))
+                methods-stream)
+               ;; The floor of any consumer (1 to 1 only).
+               (when (= producers 1)
+                 (let ((consumer (decode-alone value count runs)))
+                   (format #t "decode-alone ~a ~,0f ~,3f 0~%" what
+                           (/ 1e9 consumer) (/ consumer 1000)))))
              '("fixnum" "datum") (list 12345 datum))))
          ("mib"
           (for-each
@@ -257,4 +291,10 @@
                 (format #t "~a ~,2f ~,1f ~,1f~%" method
                         (/ (* (bytevector-length mib) rate) 1e9)
                         (/ consumer 1000) (/ producer 1000)))))
-           methods-stream)))))))
+           (cons "channel-into" methods-stream))
+          ;; The floor of a get that returns a fresh bytevector (the
+          ;; bytevector made, the bytes copied into it).
+          (let ((consumer (decode-alone mib count runs)))
+            (format #t "decode-alone ~,2f ~,1f 0~%"
+                    (/ (bytevector-length mib) consumer)
+                    (/ consumer 1000)))))))))

@@ -73,6 +73,8 @@ word_pingpong (const char *name, int futex, int runs, int count)
     {
       _Atomic uint32_t *w = mmap (NULL, 4096, PROT_READ | PROT_WRITE,
                                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+      struct vc_ch_waitq *q = (struct vc_ch_waitq *) ((char *) w + 64);
+      vc_ch_waitq_init (q, 1);
       pid_t pid = fork ();
       if (pid == 0)
         {
@@ -81,10 +83,10 @@ word_pingpong (const char *name, int futex, int runs, int count)
               uint32_t v;
               while ((v = atomic_load (w)) != 2 * i - 1)
                 if (futex)
-                  vc_ch_futex_wait (w, v, NULL);
+                  vc_ch_sleep (w, q, v, NULL);
               atomic_store (w, 2 * i);
               if (futex)
-                vc_ch_wake_all (w);
+                vc_ch_wake_all (w, q);
             }
           _exit (0);
         }
@@ -93,11 +95,11 @@ word_pingpong (const char *name, int futex, int runs, int count)
           uint64_t t0 = now_ns ();
           atomic_store (w, 2 * i - 1);
           if (futex)
-            vc_ch_wake_all (w);
+            vc_ch_wake_all (w, q);
           uint32_t v;
           while ((v = atomic_load (w)) != 2 * i)
             if (futex)
-              vc_ch_futex_wait (w, v, NULL);
+              vc_ch_sleep (w, q, v, NULL);
           t[n++] = now_ns () - t0;
         }
       waitpid (pid, NULL, 0);

@@ -44,6 +44,7 @@
             channel?
             channel-put!
             channel-get
+            channel-get-into!
             &channel-closed-error
             make-channel-closed-error
             channel-closed-error?
@@ -150,6 +151,22 @@ closed and every value put in it has been taken."
       (%%vc-channel-get channel #f 0 #f 0)
       (apply %%vc-channel-get channel
              (parse-options 'channel-get options 1 '(#:timeout #:default)))))
+
+(define (channel-get-into! channel bytevector . options)
+  "(channel-get-into! channel bytevector [#:timeout seconds] [#:default obj])
+-- take the next value from CHANNEL as channel-get does, and return two
+values.  When the value is a bytevector no longer than BYTEVECTOR, its
+bytes are copied to the start of BYTEVECTOR, no new bytevector is made,
+and the values are its length and BYTEVECTOR.  Otherwise they are #f and
+what channel-get would have returned (the value, DEFAULT, or the eof
+object): no value is ever lost."
+  (if (null? options)
+      (%%vc-channel-get-into channel bytevector #f 0 #f)
+      (apply (lambda (timeout timeout-pos dflt dflt-pos)
+               (%%vc-channel-get-into channel bytevector timeout timeout-pos
+                                      dflt))
+             (parse-options 'channel-get-into! options 2
+                            '(#:timeout #:default)))))
 
 (for-each
  (lambda (entry)

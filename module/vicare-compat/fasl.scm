@@ -35,7 +35,10 @@ LIBRARIES.  Writes nothing when OBJ holds an object FASL
 cannot carry.  Returns no values.")
    (,%fasl-read . "(fasl-read port) -- read one FASL header and datum from
 the binary input PORT and return the datum.  Consumes exactly the
-datum's bytes: what follows stays in the port.")
+datum's bytes: what follows stays in the port.  After a
+&fasl-read-error, a complete datum with a wrong content is consumed
+whole, a malformed one up to its first impossible byte, a truncated one
+to the end of the input; after any other exception nothing is.")
    (,%fasl-encode . "(fasl-encode obj) -- a fresh bytevector holding the
 FASL encoding of OBJ, header included.")
    (,%fasl-decode . "(fasl-decode bv [start [count]]) -- the datum encoded
