@@ -655,12 +655,21 @@ struct wait_call
   int err;
 };
 
-/* Wait until W's child may have changed state: until its pidfd
-   (Linux 5.3) is readable, which it becomes when the child exits, or an
-   async wakes WAKE_FD.  Stops and continues (WUNTRACED, WCONTINUED) do
-   not make a pidfd readable, and PID <= 0 means several children: then,
-   or without a pidfd, wait STEP ns at most.  Return 0, EINTR or
-   ETIMEDOUT, as vc_wait_poll does.  */
+/* Bounded steps that waitpid took and that expired, in this thread: what
+   an exact wait never takes (%vc-waitpid-steps, for the tests).  */
+static _Thread_local uint64_t waitpid_steps;
+
+/* Whether waitpid of several children takes bounded steps instead of a
+   watcher thread (%vc-waitpid-by-steps!, for the tests and the
+   benchmark of the fallback).  */
+static _Atomic int waitpid_by_steps;
+
+/* Wait until W's child may have changed state, or an async wakes
+   WAKE_FD.  One child's exit is watched through its pidfd (Linux 5.3),
+   which becomes readable when it exits; several children, or stops and
+   continues, through a watcher thread (vc_watch_children).  Without
+   either, wait STEP ns at most.  Return 0, EINTR or ETIMEDOUT, as
+   vc_wait_poll does.  */
 static int
 watch_child (const struct wait_call *w, int64_t step, int wake_fd)
 {
@@ -669,9 +678,17 @@ watch_child (const struct wait_call *w, int64_t step, int wake_fd)
   if (w->pid > 0 && !(w->options & (WUNTRACED | WCONTINUED)))
     fd = (int) syscall (SYS_pidfd_open, w->pid, 0);
 #endif
+  if (fd < 0 && !waitpid_by_steps)
+    {
+      int r = vc_watch_children (w->pid, w->options, wake_fd);
+      if (r == 0 || r == EINTR)
+        return r;
+    }
   int r = vc_wait_poll (fd, POLLIN, wake_fd, step, fd < 0 ? step : -1);
   if (fd >= 0)
     close (fd);
+  if (r == ETIMEDOUT)
+    waitpid_steps++;
   return r == EINTR ? EINTR : r == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 
@@ -731,6 +748,24 @@ vc_wait_child (void)
   if (w.result < 0)
     vc_raise_errno ("wait", w.err, SCM_EOL);
   return scm_from_int (w.status);
+}
+
+/* (%vc-waitpid-steps) -> how many bounded steps of waitpid expired in
+   this thread so far.  */
+static SCM
+vc_waitpid_steps (void)
+{
+  return scm_from_uint64 (waitpid_steps);
+}
+
+/* (%vc-waitpid-by-steps! flag): make waitpid of several children take
+   bounded steps (FLAG true) or watch them with a thread (#f, the
+   default).  */
+static SCM
+vc_waitpid_by_steps_x (SCM flag)
+{
+  waitpid_by_steps = scm_is_true (flag);
+  return SCM_UNSPECIFIED;
 }
 
 /* The W* status macros: STATUS must be a fixnum that fits a C int.  */
@@ -864,6 +899,9 @@ vc_init_posix (void)
              (scm_t_subr) vc_clock_getcpuclockid);
   /* processes */
   vc_define ("waitpid", 2, 0, 0, (scm_t_subr) vc_waitpid);
+  vc_define ("%vc-waitpid-steps", 0, 0, 0, (scm_t_subr) vc_waitpid_steps);
+  vc_define ("%vc-waitpid-by-steps!", 1, 0, 0,
+             (scm_t_subr) vc_waitpid_by_steps_x);
   vc_define ("wait", 0, 0, 0, (scm_t_subr) vc_wait_child);
   vc_define ("WIFEXITED", 1, 0, 0, (scm_t_subr) vc_WIFEXITED);
   vc_define ("WIFSIGNALED", 1, 0, 0, (scm_t_subr) vc_WIFSIGNALED);

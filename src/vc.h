@@ -207,6 +207,13 @@ void vc_wait (vc_wait_attempt attempt, void *data);
 int vc_wait_poll (int fd, short events, int wake_fd, int64_t step,
                   int64_t limit);
 
+/* For waitpid's attempt (child-watch.c): sleep until a child that
+   waitpid (PID, OPTIONS) waits for may have changed state (0), or
+   WAKE_FD is readable or a signal interrupts (EINTR).  Another errno
+   when it cannot watch (no WAKE_FD, no thread, __WNOTHREAD): then the
+   caller takes a bounded step.  */
+int vc_watch_children (pid_t pid, int options, int wake_fd);
+
 /* The time NS nanoseconds from now on CLOCK, for attempts that take an
    absolute deadline.  */
 struct timespec vc_clock_after (clockid_t clock, int64_t ns);

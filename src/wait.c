@@ -25,11 +25,12 @@
    (scm_async_tick), so a handler that raises or escapes abandons the
    wait there.
    - A wait that can watch a descriptor (nanosleep, the waitpid of one
-     child through its pidfd, the peek at a socket of fasl-read) polls
-     the read end with its event: it sleeps without limit, and wakes at
-     once for an async.
-   - A wait that cannot (a semaphore, a futex; waitpid of several
-     children or with WUNTRACED or WCONTINUED) is cut into bounded
+     child through its pidfd, any other waitpid through the eventfd of a
+     watcher thread (child-watch.c), the peek at a socket of fasl-read)
+     polls the read end with its event: it sleeps without limit, and
+     wakes at once for an async.
+   - A wait that cannot (a semaphore, a futex; waitpid when no watcher
+     thread can be started) is cut into bounded
      attempts: steps from 1 ms, doubling, up to 64 ms, for as long as it
      waits, so an async runs at most 64 ms after it is queued.  After a
      signal or a wake-up, when a handler is known to be on its way, the

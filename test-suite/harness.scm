@@ -16,7 +16,7 @@
 
 (define-module (test-suite harness)
   #:use-module (srfi srfi-64)
-  #:use-module ((srfi srfi-1) #:select (any every filter))
+  #:use-module ((srfi srfi-1) #:select (any every filter filter-map))
   #:use-module ((rnrs conditions)
                 #:select (who-condition? condition-who irritants-condition?
                           condition-irritants message-condition?
@@ -25,6 +25,7 @@
   #:use-module (ice-9 popen)
   #:use-module (ice-9 textual-ports)
   #:use-module ((ice-9 threads) #:select (yield))
+  #:use-module ((ice-9 ftw) #:select (scandir))
   #:re-export (test-begin test-end test-assert test-equal test-eqv test-eq
                test-approximate test-error test-skip test-group
                test-expect-fail)
@@ -38,6 +39,7 @@
             guile-binding?
             run-program
             skip-test
+            waiting-fds
             event!
             recording
             settle-signal-delivery!))
@@ -203,6 +205,19 @@ string and its exit status."
   (format #t "skipping ~a: ~a~%" name why)
   (test-skip 1)
   (test-assert name #t))
+
+;; The descriptors that waits open while they sleep and must close:
+;; pidfds (waitpid of one child) and eventfds (its watcher thread).
+(define (waiting-fds)
+  "The targets of this process's open pidfds and eventfds."
+  (filter-map (lambda (fd)
+                (let ((target (false-if-exception
+                               (readlink (string-append "/proc/self/fd/" fd)))))
+                  (and target
+                       (member target '("anon_inode:[pidfd]"
+                                        "anon_inode:[eventfd]"))
+                       target)))
+              (or (scandir "/proc/self/fd") '())))
 
 ;;; Ordering tests record events and return (result events).
 (define events '())

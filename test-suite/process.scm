@@ -4,7 +4,8 @@
 
 (use-modules (test-suite harness)
              (ice-9 threads)
-             ((vicare-compat platform constants) #:select (WNOHANG))
+             ((vicare-compat platform constants)
+              #:select (WNOHANG WUNTRACED WCONTINUED CLOCK_MONOTONIC))
              (srfi srfi-11)
              (vicare-compat)
              ((vicare-compat posix) #:prefix px.)
@@ -318,5 +319,109 @@ EOF")))
             (px.waitpid pid 0)
             (test-assert "a child's gensym names are not its parent's"
               (not (member childs (list first second)))))))))
+
+;; ------------------------------------ waits for any child are exact
+
+;; A wait for any child, or for stops and continues, sleeps until the
+;; kernel reports the change (a watcher thread in waitid): no bounded
+;; step of the fallback ever expires, which %vc-waitpid-steps counts.
+;; The children sleep a little before they change, so that the parent
+;; usually waits; the tests hold whichever comes first.
+(define waitpid-steps (@ (vicare-compat primitives) %vc-waitpid-steps))
+(define waitpid-by-steps! (@ (vicare-compat primitives) %vc-waitpid-by-steps!))
+
+(define (seconds)
+  (let ((t (px.clock-gettime CLOCK_MONOTONIC (px.make-struct-timespec 0 0))))
+    (+ (px.struct-timespec-tv_sec t) (/ (px.struct-timespec-tv_nsec t) 1e9))))
+
+(define* (exiting code #:optional (ns 30000000))
+  "Fork a child that exits with CODE after NS nanoseconds; its pid."
+  (px.fork (lambda (pid) pid)
+           (lambda () (px.nanosleep 0 ns) (primitive-_exit code))))
+
+;; (exact-wait THUNK) -> (value steps seconds): what THUNK returned, the
+;; bounded steps that expired during it, and how long it took.
+(define (exact-wait thunk)
+  (let* ((steps (waitpid-steps))
+         (start (seconds))
+         (v (thunk)))
+    (list v (- (waitpid-steps) steps) (< (- (seconds) start) 1))))
+
+(test-group "waits for any child notice the change at once"
+  (exiting 5)
+  (test-equal "wait: the status, no step, well under 1 s" '(5 0 #t)
+    (exact-wait (lambda () (px.WEXITSTATUS (px.wait)))))
+  (let ((pid (exiting 6)))
+    (test-equal "waitpid -1" '(6 0 #t)
+      (exact-wait (lambda () (px.WEXITSTATUS (px.waitpid -1 0))))))
+  (exiting 7)
+  (test-equal "waitpid 0 (this process group)" '(7 0 #t)
+    (exact-wait (lambda () (px.WEXITSTATUS (px.waitpid 0 0)))))
+  (let ((pid (px.fork (lambda (pid) (setpgid pid pid) pid)
+                      (lambda ()
+                        (setpgid 0 0)
+                        (px.nanosleep 0 30000000)
+                        (primitive-_exit 8)))))
+    (test-equal "waitpid -pgid (another process group)" '(8 0 #t)
+      (exact-wait (lambda () (px.WEXITSTATUS (px.waitpid (- pid) 0))))))
+  ;; The child stops itself, waits to be continued, then exits.
+  (let ((pid (px.fork (lambda (pid) pid)
+                      (lambda ()
+                        (px.nanosleep 0 30000000)
+                        (kill (getpid) SIGSTOP)
+                        (px.nanosleep 0 30000000)
+                        (primitive-_exit 9)))))
+    (test-equal "waitpid -1 WUNTRACED: a stop" (list SIGSTOP 0 #t)
+      (exact-wait (lambda ()
+                    (let ((s (px.waitpid -1 WUNTRACED)))
+                      (and (px.WIFSTOPPED s) (px.WSTOPSIG s))))))
+    (kill pid SIGCONT)
+    ;; WIFCONTINUED: the status is #xffff.
+    (test-equal "waitpid of the child with WCONTINUED: a continue" '(#xffff 0 #t)
+      (exact-wait (lambda () (px.waitpid pid WCONTINUED))))
+    (test-equal "then its exit" '(9 0 #t)
+      (exact-wait (lambda () (px.WEXITSTATUS (px.waitpid -1 WUNTRACED))))))
+  ;; Twenty children, reaped in whatever order they exit.
+  (let ((pids (map (lambda (i) (exiting i (* i 1000000))) (iota 20))))
+    (test-equal "wait reaps 20 children, then raises ECHILD"
+      (list (iota 20) 0 #t)
+      (exact-wait (lambda ()
+                    (let ((codes (map (lambda (_) (px.WEXITSTATUS (px.wait)))
+                                      pids)))
+                      (sort codes <)))))
+    (test-assert "no child left"
+      (guard (e (#t (errno-condition? e)))
+        (px.wait)
+        #f)))
+  ;; A child forked by another thread while this one waits for another
+  ;; one that waits for this test: the wait sees it exit.
+  (let* ((p (pipe))
+         (blocked (px.fork (lambda (pid) pid)
+                           (lambda ()
+                             (close-port (cdr p))
+                             (read-char (car p))
+                             (primitive-_exit 0))))
+         (other (call-with-new-thread (lambda () (exiting 10)))))
+    (test-equal "a child forked by another thread during the wait"
+      '(10 0 #t)
+      (exact-wait (lambda () (px.WEXITSTATUS (px.waitpid -1 0)))))
+    (join-thread other)
+    (close-port (cdr p))
+    (px.waitpid blocked 0)
+    (close-port (car p))))
+
+(test-group "the fallback: bounded steps"
+  (dynamic-wind
+    (lambda () (waitpid-by-steps! #t))
+    (lambda ()
+      (exiting 11 1000000)
+      (test-equal "wait still returns the status" 11
+        (px.WEXITSTATUS (px.wait)))
+      (let ((pid (exiting 12 1000000)))
+        (test-equal "waitpid -1 too" 12
+          (px.WEXITSTATUS (px.waitpid -1 0)))))
+    (lambda () (waitpid-by-steps! #f))))
+
+(test-equal "the waits left no pidfd or eventfd open" '() (waiting-fds))
 
 (test-end "process")
