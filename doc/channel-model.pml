@@ -221,11 +221,17 @@ look:
      do
      :: p < c ->
         assert (rec[p % CAP].tag == p);
-        assert (rec[p % CAP].state != COMMITTED
-                && rec[p % CAP].state != RESERVED);
+        st = rec[p % CAP].state;
+        may_die ();
+        assert (st != COMMITTED && st != RESERVED);
+        /* Its life is looked at after its state was read: the owner may
+           have freed the record and ended in between, so the state is
+           read again once the owner is known dead (it then stays).  */
         owner = rec[p % CAP].owner;
+        may_die ();
         if
-        :: rec[p % CAP].state == CLAIMED && owner != _pid && !alive[owner] ->
+        :: (st == CLAIMED && owner != _pid && !alive[owner]
+            && rec[p % CAP].state == CLAIMED && rec[p % CAP].owner == owner) ->
            rec[p % CAP].owner = _pid;
            may_die ();
            unlock (plock);

@@ -5,12 +5,16 @@
    Process identity.  A process is named by its pid and its start time
    (field 22 of /proc/PID/stat, clock ticks since boot), packed in one
    word: a pid reused by a later process does not name the same process.
-   A process is dead when its pid does not exist, is a zombie, or belongs
-   to a process that started at another time.  When /proc cannot tell
+   A process is dead when its pid does not exist, is a zombie with no
+   thread left (a process whose first thread ended shows as a zombie while
+   its other threads run), or belongs to a process that started at
+   another time.  When /proc cannot tell
    (not mounted, or hidden by hidepid), a process whose pid exists is
    taken to be alive: a wrong "alive" only delays a take-over, a wrong
    "dead" would let two processes own one record.  All processes sharing
    a channel must therefore see each other's pids: one pid namespace.
+   The header records the creator's, and vc_ch_open refuses a channel
+   made in another (vc_ch_each_stale leaves those alone too).
 
    How a process sleeps on a word of the mapping is channel-wait.c's.  */
 
@@ -81,13 +85,17 @@ vc_ch_plain_wait (void *arg, _Atomic uint32_t *word, struct vc_ch_waitq *q,
 #define START_BITS 42
 #define START_MASK ((UINT64_C (1) << START_BITS) - 1)
 
-/* Read the state letter and the start time of process PID from /proc.
-   Return 0, or an errno value.  */
+/* Read the state letter and the start time of process PID (of its thread
+   TID when TID is not 0) from /proc.  Return 0, or an errno value.  */
 static int
-proc_stat (pid_t pid, char *state, uint64_t *start)
+proc_stat_of (pid_t pid, pid_t tid, char *state, uint64_t *start)
 {
-  char path[64], buf[1024];
-  snprintf (path, sizeof path, "/proc/%ld/stat", (long) pid);
+  char path[96], buf[1024];
+  if (tid)
+    snprintf (path, sizeof path, "/proc/%ld/task/%ld/stat", (long) pid,
+              (long) tid);
+  else
+    snprintf (path, sizeof path, "/proc/%ld/stat", (long) pid);
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return errno;
@@ -124,6 +132,47 @@ proc_stat (pid_t pid, char *state, uint64_t *start)
         return EIO;
     }
   return EIO;
+}
+
+static int
+proc_stat (pid_t pid, char *state, uint64_t *start)
+{
+  return proc_stat_of (pid, 0, state, start);
+}
+
+static int
+gone (char state)
+{
+  return state == 'Z' || state == 'X' || state == 'x';
+}
+
+/* Whether a thread of process PID other than its first one runs.  The
+   kernel shows a process whose first thread ended (pthread_exit) as a
+   zombie while its other threads go on: it is alive.  When /proc cannot
+   tell, it is taken to be alive, as in vc_ch_alive.  */
+static int
+other_thread_runs (pid_t pid)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%ld/task", (long) pid);
+  DIR *dir = opendir (path);
+  if (!dir)
+    return errno != ENOENT && errno != ESRCH;
+  int runs = 0;
+  struct dirent *e;
+  while (!runs && (e = readdir (dir)))
+    {
+      char *end;
+      long tid = strtol (e->d_name, &end, 10);
+      if (end == e->d_name || *end || tid <= 0 || tid == (long) pid)
+        continue;
+      char state;
+      uint64_t start;
+      int err = proc_stat_of (pid, (pid_t) tid, &state, &start);
+      runs = err == 0 ? !gone (state) : err != ENOENT && err != ESRCH;
+    }
+  closedir (dir);
+  return runs;
 }
 
 static _Atomic uint64_t self_id;
@@ -180,11 +229,26 @@ vc_ch_alive (uint64_t id)
     return 0;                   /* died since kill looked */
   if (err != 0)
     return 1;                   /* /proc cannot tell: assume alive */
-  if (state == 'Z' || state == 'X' || state == 'x')
-    return 0;
   if (start != 0 && (now_start & START_MASK) != start)
     return 0;
+  if (gone (state))
+    return other_thread_runs ((pid_t) pid);
   return 1;
+}
+
+uint64_t
+vc_ch_pid_namespace (void)
+{
+  struct stat st;
+  return stat ("/proc/self/ns/pid", &st) == 0 ? (uint64_t) st.st_ino : 0;
+}
+
+/* Whether a channel made in pid namespace NS can be shared with this
+   process: the same namespace, or one of the two unknown.  */
+static int
+same_pid_namespace (uint64_t ns, uint64_t mine)
+{
+  return ns == 0 || mine == 0 || ns == mine;
 }
 
 /* -------------------------------------------------------------- mapping */
@@ -219,12 +283,11 @@ map_fd (int fd, uint32_t hs, uint64_t cap, struct vc_ch *ch,
       munmap (base, total);
       return err;
     }
-  ch->sh = (struct vc_ch_shared *) base;
-  ch->data = base + hs;
-  ch->capacity = cap;
-  /* No tail seen yet: a stale one would let a claim read past the real
-     tail (valgrind found it uninitialised in a handle on the stack).  */
-  atomic_store_explicit (&ch->seen_tail, 0, memory_order_relaxed);
+  /* The process-local fields start from zero (the callers' structures
+     are not initialised): seen_tail and next_recheck are read before
+     they are first written.  */
+  *ch = (struct vc_ch) { .sh = (struct vc_ch_shared *) base,
+                         .data = base + hs, .capacity = cap };
   m->base = base;
   m->length = total;
   return 0;
@@ -298,6 +361,8 @@ vc_ch_create (const char *name, unsigned mode, uint64_t capacity,
   close (fd);
   if (!err)
     {
+      /* Before the magic, which vc_ch_init_shared writes last.  */
+      ch->sh->pidns = vc_ch_pid_namespace ();
       err = vc_ch_init_shared (ch->sh, hs, capacity,
                                name ? vc_ch_self () : 0, make_nonce ());
       if (err)
@@ -312,9 +377,11 @@ vc_ch_create (const char *name, unsigned mode, uint64_t capacity,
   return 0;
 }
 
-/* Read and check the header of FD, of SIZE bytes.  */
+/* Read and check the header of FD, of SIZE bytes; *PIDNS is its
+   creator's pid namespace.  */
 static int
-read_header (int fd, uint64_t size, uint32_t *hs, uint64_t *cap)
+read_header (int fd, uint64_t size, uint32_t *hs, uint64_t *cap,
+             uint64_t *pidns)
 {
   union
   {
@@ -335,6 +402,7 @@ read_header (int fd, uint64_t size, uint32_t *hs, uint64_t *cap)
   if (vc_ch_check_shared (&copy.sh, size, cap) != VC_CH_OK)
     return -1;
   *hs = copy.sh.header_size;
+  *pidns = copy.sh.pidns;
   return 0;
 }
 
@@ -347,9 +415,11 @@ vc_ch_open (const char *name, struct vc_ch *ch, struct vc_ch_mapping *m)
   struct stat st;
   int err = fstat (fd, &st) != 0 ? errno : 0;
   uint32_t hs = 0;
-  uint64_t cap = 0;
+  uint64_t cap = 0, pidns = 0;
   if (!err)
-    err = read_header (fd, (uint64_t) st.st_size, &hs, &cap);
+    err = read_header (fd, (uint64_t) st.st_size, &hs, &cap, &pidns);
+  if (!err && !same_pid_namespace (pidns, vc_ch_pid_namespace ()))
+    err = VC_CH_OTHER_PIDNS;
   if (!err)
     err = map_fd (fd, hs, cap, ch, m);
   close (fd);
@@ -357,28 +427,34 @@ vc_ch_open (const char *name, struct vc_ch *ch, struct vc_ch_mapping *m)
 }
 
 int
-vc_ch_each_stale (int (*fn) (void *data, const char *name), void *data)
+vc_ch_each_stale (const char *prefix,
+                  int (*fn) (void *data, const char *name), void *data)
 {
+  size_t plen = strlen (prefix);
   DIR *dir = opendir ("/dev/shm");
   if (!dir)
     return errno;
   struct dirent *e;
   int result = 0;
+  uint64_t mine = vc_ch_pid_namespace ();
   while (!result && (e = readdir (dir)))
     {
       if (e->d_name[0] == '.')
         continue;
       char name[NAME_MAX + 2];
       snprintf (name, sizeof name, "/%s", e->d_name);
+      if (strncmp (name, prefix, plen) != 0)
+        continue;
       int fd = shm_open (name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
                          0);
       if (fd < 0)
         continue;
       struct stat st;
       uint32_t hs;
-      uint64_t cap, creator = 0;
+      uint64_t cap, pidns = 0, creator = 0;
       int ours = fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
-        && read_header (fd, (uint64_t) st.st_size, &hs, &cap) == 0
+        && read_header (fd, (uint64_t) st.st_size, &hs, &cap, &pidns) == 0
+        && same_pid_namespace (pidns, mine)
         && pread (fd, &creator, sizeof creator,
                   offsetof (struct vc_ch_shared, creator))
            == (ssize_t) sizeof creator;

@@ -32,17 +32,27 @@ uint64_t vc_ch_round_capacity (uint64_t bytes);
 int vc_ch_create (const char *name, unsigned mode, uint64_t capacity,
                   struct vc_ch *ch, struct vc_ch_mapping *m);
 
-/* Open the named channel NAME.  Return 0, an errno value, or -1 when the
-   object is not a channel (vc_ch_corruption says why).  */
+/* Open the named channel NAME.  Return 0, an errno value, -1 when the
+   object is not a channel (vc_ch_corruption says why), or
+   VC_CH_OTHER_PIDNS when it was made in another pid namespace, whose
+   processes this one cannot tell alive from dead.  */
+#define VC_CH_OTHER_PIDNS (-2)
 int vc_ch_open (const char *name, struct vc_ch *ch, struct vc_ch_mapping *m);
+
+/* This process's pid namespace (the inode of /proc/self/ns/pid), or 0
+   when it cannot be known.  */
+uint64_t vc_ch_pid_namespace (void);
 
 /* Unmap.  */
 void vc_ch_unmap (struct vc_ch_mapping *m);
 
-/* Call FN with each name under /dev/shm whose object is a channel made by
-   a process that is dead (a name starting with '/'); stop early and return
-   what FN returned when it is non-zero.  Returns 0 when done, or an errno
+/* Call FN with each name under /dev/shm that starts with PREFIX ("/..."),
+   whose object is a channel made by a process that is dead (a name
+   starting with '/'), and made in this pid namespace or one unknown
+   (elsewhere, life cannot be told from here); stop early and return what
+   FN returned when it is non-zero.  Returns 0 when done, or an errno
    value when the directory cannot be read.  */
-int vc_ch_each_stale (int (*fn) (void *data, const char *name), void *data);
+int vc_ch_each_stale (const char *prefix,
+                      int (*fn) (void *data, const char *name), void *data);
 
 #endif /* VC_CHANNEL_MAP_H */

@@ -337,6 +337,27 @@ wait_for (struct vc_ch *ch, attempt_fn attempt, void *arg,
 static const struct timespec no_sleep;
 #define NO_SLEEP (&no_sleep)
 
+/* The try forms never sleep, so they never reach the recheck that ends
+   every sleep: a process that only polls (try-get in a loop, an event
+   loop on the channel's port) would wait forever behind a dead
+   process's lock, reservation or claim.  A try that fails also looks for
+   the dead, then, at most once per RECHECK_FIRST_NS in each process
+   (the look reads /proc).  */
+static int
+try_recheck_due (struct vc_ch *ch)
+{
+  struct timespec now;
+  vc_ch_now (&now);
+  uint64_t ns = (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
+  uint64_t next = atomic_load_explicit (&ch->next_recheck,
+                                        memory_order_relaxed);
+  return ns >= next
+    && atomic_compare_exchange_strong_explicit (&ch->next_recheck, &next,
+                                                ns + RECHECK_FIRST_NS,
+                                                memory_order_relaxed,
+                                                memory_order_relaxed);
+}
+
 /* ----------------------------------------------------------------- locks */
 
 struct lock
@@ -362,10 +383,12 @@ clock_of (struct vc_ch *ch)
 
 /* Take L: OK, or TIMEOUT when DEADLINE passed first (NO_SLEEP: when the
    spin ends).  A holder found dead at a recheck loses the lock to us;
-   nothing needs repairing (see the argument above).  */
+   nothing needs repairing (see the argument above).  A try form
+   (NO_SLEEP) never reaches a recheck: it looks at the holder's life
+   when RECHECK is non-zero.  */
 static enum vc_ch_status
 lock (struct vc_ch *ch, struct lock l, const struct timespec *deadline,
-      int may_escape)
+      int may_escape, int recheck_now)
 {
   uint64_t me = vc_ch_self ();
   struct timespec spin_end, now;
@@ -390,7 +413,15 @@ lock (struct vc_ch *ch, struct lock l, const struct timespec *deadline,
         }
     }
   if (deadline == NO_SLEEP)
-    return VC_CH_TIMEOUT;
+    {
+      uint64_t holder = atomic_load_explicit (l.word, memory_order_relaxed);
+      if (recheck_now && holder != 0 && holder != me && !vc_ch_alive (holder)
+          && atomic_compare_exchange_strong_explicit (l.word, &holder, me,
+                                                      memory_order_acquire,
+                                                      memory_order_relaxed))
+        return VC_CH_OK;
+      return VC_CH_TIMEOUT;
+    }
   uint64_t interval = RECHECK_FIRST_NS;
   int recheck = 0;
   for (;;)
@@ -502,10 +533,11 @@ advance_head (struct vc_ch *ch, uint64_t h, uint64_t claim, uint64_t *out)
    now.  */
 static enum vc_ch_status
 reserve_once (struct vc_ch *ch, uint64_t need,
-              const struct timespec *deadline, struct vc_ch_slot *s)
+              const struct timespec *deadline, int recheck,
+              struct vc_ch_slot *s)
 {
   struct lock l = plock_of (ch);
-  enum vc_ch_status st = lock (ch, l, deadline, 1);
+  enum vc_ch_status st = lock (ch, l, deadline, 1, recheck);
   if (st != VC_CH_OK)
     return st;
   struct vc_ch_shared *sh = ch->sh;
@@ -572,7 +604,9 @@ vc_ch_try_reserve (struct vc_ch *ch, uint64_t payload, struct vc_ch_slot *s)
   enum vc_ch_status st = need_for (ch, payload, &need);
   if (st != VC_CH_OK)
     return st;
-  st = reserve_once (ch, need, NO_SLEEP, s);
+  st = reserve_once (ch, need, NO_SLEEP, 0, s);
+  if (st == VC_CH_TIMEOUT && try_recheck_due (ch))
+    st = reserve_once (ch, need, NO_SLEEP, 1, s);
   return st == VC_CH_TIMEOUT ? VC_CH_FULL : st;
 }
 
@@ -588,7 +622,7 @@ attempt_reserve (struct vc_ch *ch, void *arg, int recheck)
 {
   (void) recheck;               /* consumers do the taking over */
   struct reservation *r = arg;
-  return reserve_once (ch, r->need, r->deadline, r->slot);
+  return reserve_once (ch, r->need, r->deadline, 0, r->slot);
 }
 
 /* Whether space was freed takes the lock to know: look now and then.  */
@@ -633,6 +667,17 @@ vc_ch_abandon (struct vc_ch *ch, struct vc_ch_slot *s)
 
 /* ------------------------------------------------------------- consumers */
 
+/* The record claimed in S says its payload is longer than itself: free
+   it (its value is lost, as one that does not decode is) so that it does
+   not stop every consumer in turn, and report the corruption.  */
+static enum vc_ch_status
+bad_length (struct vc_ch *ch, struct vc_ch_slot *s)
+{
+  uint64_t len = s->len;
+  vc_ch_release (ch, s);
+  return corrupt ("payload longer than its record", len);
+}
+
 /* Under clock and plock, look through [head, claim) for a CLAIMED record
    whose owner is dead and take it over (when RECHECK), and move head
    over the FREE and SKIP records.  OK with S filled when a record was
@@ -644,7 +689,7 @@ look_behind (struct vc_ch *ch, uint64_t c, int recheck, int closed,
              const struct timespec *deadline, struct vc_ch_slot *s)
 {
   struct lock pl = plock_of (ch);
-  enum vc_ch_status st = lock (ch, pl, deadline, 0);
+  enum vc_ch_status st = lock (ch, pl, deadline, 0, recheck);
   if (st != VC_CH_OK)
     return st;
   struct vc_ch_shared *sh = ch->sh;
@@ -681,14 +726,25 @@ look_behind (struct vc_ch *ch, uint64_t c, int recheck, int closed,
           struct vc_ch_record *r = record_at (ch, p);
           uint64_t owner = atomic_load_explicit (&r->owner,
                                                  memory_order_relaxed);
-          if (owner != me && !vc_ch_alive (owner))
+          /* The owner may have freed the record, and ended, between
+             the read of its state and the look at its life: then it took
+             the value whole, and taking the record over would deliver
+             the value twice, from memory a producer may be reusing.
+             Look again once the owner is known dead: a dead owner
+             changes nothing any more, and other takers need both locks,
+             so a record still CLAIMED by it now stays so.  */
+          if (owner != me && !vc_ch_alive (owner)
+              && atomic_load_explicit (&r->state, memory_order_acquire)
+                 == VC_CH_CLAIMED
+              && atomic_load_explicit (&r->owner, memory_order_relaxed)
+                 == owner)
             {
               atomic_store_explicit (&r->owner, me, memory_order_relaxed);
               unlock (pl);
               fill_slot (ch, s, p, size);
               s->len = atomic_load_explicit (&r->len, memory_order_relaxed);
               if (s->len > s->room)
-                return corrupt ("payload longer than its record", s->len);
+                return bad_length (ch, s);
               return VC_CH_OK;
             }
         }
@@ -705,7 +761,7 @@ claim_once (struct vc_ch *ch, int recheck, const struct timespec *deadline,
             struct vc_ch_slot *s)
 {
   struct lock l = clock_of (ch);
-  enum vc_ch_status st = lock (ch, l, deadline, 1);
+  enum vc_ch_status st = lock (ch, l, deadline, 1, recheck);
   if (st != VC_CH_OK)
     return st;
   struct vc_ch_shared *sh = ch->sh;
@@ -800,7 +856,7 @@ claim_once (struct vc_ch *ch, int recheck, const struct timespec *deadline,
       fill_slot (ch, s, c, size);
       s->len = atomic_load_explicit (&r->len, memory_order_relaxed);
       if (s->len > s->room)
-        return corrupt ("payload longer than its record", s->len);
+        return bad_length (ch, s);
       return VC_CH_OK;
     }
 }
@@ -809,6 +865,8 @@ enum vc_ch_status
 vc_ch_try_claim (struct vc_ch *ch, struct vc_ch_slot *s)
 {
   enum vc_ch_status st = claim_once (ch, 0, NO_SLEEP, s);
+  if ((st == VC_CH_EMPTY || st == VC_CH_TIMEOUT) && try_recheck_due (ch))
+    st = claim_once (ch, 1, NO_SLEEP, s);
   return st == VC_CH_TIMEOUT ? VC_CH_EMPTY : st;
 }
 
@@ -902,7 +960,7 @@ vc_ch_close (struct vc_ch *ch)
   /* Under plock: a producer checks closed under it before it reserves,
      so no reservation follows a close that a consumer has seen.  */
   struct lock l = plock_of (ch);
-  lock (ch, l, NULL, 1);
+  lock (ch, l, NULL, 1, 0);
   atomic_store_explicit (&sh->closed, 1, memory_order_seq_cst);
   unlock (l);
   atomic_fetch_add_explicit (&sh->data_seq, 1, memory_order_seq_cst);

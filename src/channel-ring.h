@@ -69,7 +69,10 @@ struct vc_ch_shared
                                    one name by one process */
   uint32_t wait_kind;           /* how its processes sleep: VC_CH_WAIT_*
                                    (channel-wait.h; futex is 0) */
-  uint8_t pad0[64 - 44];
+  uint8_t pad0[4];
+  uint64_t pidns;               /* the creator's pid namespace (inode of
+                                   /proc/self/ns/pid), 0 if unknown */
+  uint8_t pad0b[64 - 56];
 
   /* producers: plock guards tail, head and the records at and past tail */
   _Atomic uint64_t plock;       /* 0, or the identity of the holder */
@@ -131,6 +134,8 @@ struct vc_ch
   _Atomic uint64_t seen_tail;   /* a tail this process read: the records
                                    below it are whole, so a claim below it
                                    need not read the producers' word */
+  _Atomic uint64_t next_recheck; /* CLOCK_MONOTONIC ns before which a try
+                                   form does not look for the dead */
 };
 
 /* A reserved or claimed record.  */
@@ -247,7 +252,8 @@ int vc_ch_value_ready (struct vc_ch *ch);
 uint64_t vc_ch_self (void);
 
 /* Non-zero unless the process ID names is certainly dead: its pid is
-   gone, is a zombie, or belongs to a process started at another time.  */
+   gone, is a zombie with no thread left, or belongs to a process started
+   at another time.  */
 int vc_ch_alive (uint64_t id);
 
 /* The current CLOCK_MONOTONIC time, and a deadline NS nanoseconds on.  */

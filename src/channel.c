@@ -364,23 +364,25 @@ deadline_arg (SCM timeout, int pos, const char *who, struct timespec *ts,
   return ts;
 }
 
-/* A channel name: a string "/NAME" or "NAME", NAME without '/' or NUL,
-   at most 255 bytes.  Return "/NAME" in memory freed with the dynwind
-   context.  */
+/* A channel name (PREDICATE "channel-name?"): a string "/NAME" or "NAME",
+   NAME without '/' or NUL, at most 255 bytes; or the beginning of one
+   ("channel-name-prefix?"), which may be empty.  Return "/NAME" in
+   memory freed with the dynwind context.  */
 static char *
-name_arg (SCM name, int pos, const char *who)
+name_like_arg (SCM name, int pos, const char *who, const char *predicate)
 {
+  int prefix = strcmp (predicate, "channel-name-prefix?") == 0;
   if (!scm_is_string (name))
-    vc_raise_argument (who, pos, "channel-name?", name);
+    vc_raise_argument (who, pos, predicate, name);
   size_t len;
   char *utf8 = scm_to_utf8_stringn (name, &len);
   scm_dynwind_free (utf8);
   const char *base = utf8[0] == '/' ? utf8 + 1 : utf8;
   size_t blen = len - (size_t) (base - utf8);
-  if (blen == 0 || blen > 255 || memchr (base, '/', blen)
-      || memchr (base, '\0', blen) || strcmp (base, ".") == 0
-      || strcmp (base, "..") == 0)
-    vc_raise_argument (who, pos, "channel-name?", name);
+  if ((blen == 0 && !prefix) || blen > 255 || memchr (base, '/', blen)
+      || memchr (base, '\0', blen)
+      || (!prefix && (strcmp (base, ".") == 0 || strcmp (base, "..") == 0)))
+    vc_raise_argument (who, pos, predicate, name);
   char *full = malloc (blen + 2);
   if (!full)
     vc_raise_out_of_memory (who);
@@ -388,6 +390,12 @@ name_arg (SCM name, int pos, const char *who)
   full[0] = '/';
   memcpy (full + 1, base, blen + 1);
   return full;
+}
+
+static char *
+name_arg (SCM name, int pos, const char *who)
+{
+  return name_like_arg (name, pos, who, "channel-name?");
 }
 
 static uint64_t
@@ -519,6 +527,10 @@ channel_open (SCM name, SCM spin, SCM spin_pos)
   struct vc_ch ch;
   struct vc_ch_mapping m;
   int err = vc_ch_open (path, &ch, &m);
+  if (err == VC_CH_OTHER_PIDNS)
+    channel_raise ("error", who, "channel made in another pid namespace: "
+                   "its processes cannot tell this one alive from dead",
+                   scm_list_1 (name));
   if (err < 0)
     raise_corrupt (who, name);
   if (err)
@@ -978,12 +990,17 @@ unlink_stale (void *data, const char *name)
 }
 
 static SCM
-channel_unlink_stale (void)
+channel_unlink_stale (SCM prefix)
 {
+  static const char who[] = "channel-unlink-stale!";
+  scm_dynwind_begin (0);
+  const char *start = SCM_UNBNDP (prefix)
+    ? "/" : name_like_arg (prefix, 1, who, "channel-name-prefix?");
   SCM names = SCM_EOL;
-  int err = vc_ch_each_stale (unlink_stale, &names);
+  int err = vc_ch_each_stale (start, unlink_stale, &names);
   if (err)
-    vc_raise_errno ("channel-unlink-stale!", err, SCM_EOL);
+    vc_raise_errno (who, err, SCM_EOL);
+  scm_dynwind_end ();
   return scm_reverse_x (names, SCM_EOL);
 }
 
@@ -1079,7 +1096,7 @@ vc_init_channel (void)
   vc_define ("channel-closed?", 1, 0, 0, (scm_t_subr) channel_closed_p);
   vc_define ("channel-detach!", 1, 0, 0, (scm_t_subr) channel_detach);
   vc_define ("channel-unlink!", 1, 0, 0, (scm_t_subr) channel_unlink);
-  vc_define ("channel-unlink-stale!", 0, 0, 0,
+  vc_define ("channel-unlink-stale!", 0, 1, 0,
              (scm_t_subr) channel_unlink_stale);
   vc_define ("channel-port", 1, 0, 0, (scm_t_subr) channel_port);
   vc_define ("channel-capacity", 1, 0, 0, (scm_t_subr) channel_capacity);

@@ -12,8 +12,9 @@
 ;;; and gets (with short timeouts: a forged lock holder can make a
 ;;; process wait, never crash it).  What may come out is a value,
 ;;; &channel-corrupt-error (the header is not consistent),
-;;; &fasl-read-error (a payload is not), or &channel-closed-error (the
-;;; closed word was set); any other condition, or a signal, fails.  A last test has a process scribble over the ring
+;;; &fasl-read-error (a payload is not), &channel-closed-error (the
+;;; closed word was set), or open-channel's &error for a channel of another
+;;; pid namespace (its namespace word was changed); any other condition, or a signal, fails.  A last test has a process scribble over the ring
 ;;; while another one puts and gets.
 
 (use-modules (test-suite harness)
@@ -22,6 +23,8 @@
              (vicare-compat)
              (vicare-compat platform constants)
              ((vicare-compat posix) #:prefix px.)
+             ((rnrs conditions) #:select (error? message-condition?
+                                          condition-message))
              (rnrs bytevectors)
              (srfi srfi-1))
 
@@ -31,10 +34,16 @@
 (define header 4096)
 (define size (+ header capacity))
 
+;; open-channel's refusal of a channel of another pid namespace: a
+;; forged namespace word looks like one.
+(define (other-namespace? e)
+  (and (error? e) (message-condition? e)
+       (string-contains (condition-message e) "pid namespace")))
+
 ;; Each operation, on a channel that may be corrupt: what it may raise.
 (define (allowed? e)
   (or (channel-corrupt-error? e) (fasl-read-error? e)
-      (channel-closed-error? e)))
+      (channel-closed-error? e) (other-namespace? e)))
 
 ;; What the operations came to, counted by the children: values
 ;; returned, then each kind of condition.
@@ -49,7 +58,9 @@
           (unless (and e (allowed? e))
             (apply throw key args))
           (counter-increment! outcomes
-                              (cond ((channel-corrupt-error? e) 1)
+                              (cond ((or (channel-corrupt-error? e)
+                                         (other-namespace? e))
+                                     1)
                                     ((fasl-read-error? e) 2)
                                     (else 3)))))))
   (try (lambda ()
@@ -163,6 +174,32 @@
                   (status (wait worker)))
              status))))
       (px.munmap mem size)
+      (channel-detach! ch))))
+
+;; A record whose length a hostile process made longer than the record:
+;; the get that takes it raises, and the record is freed, as one whose
+;; payload does not decode is, so that the channel goes on.
+(with-unique-name "hostile-length"
+  (lambda (name)
+    (let* ((ch (make-channel 4096 #:name name))
+           (fd (px.shm-open name O_RDWR 0))
+           (mem (px.mmap #f (+ header 4096) (logior PROT_READ PROT_WRITE)
+                         MAP_SHARED fd 0)))
+      (px.close fd)
+      (channel-put! ch 'victim)
+      ;; The first record's len word (after state, tag, owner, size).
+      (pointer-set-c-uint64! mem (+ header 24) (expt 2 40))
+      (test-assert "a record's length past its end raises a corrupt-channel error"
+        (channel-corrupt-error? (catch-condition (lambda () (channel-get ch)))))
+      (test-equal "and the channel goes on: 500 values through a 4096-byte ring"
+        500
+        (let loop ((i 0))
+          (if (and (< i 500)
+                   (channel-try-put! ch (make-string 100 #\v))
+                   (equal? (channel-try-get ch) (make-string 100 #\v)))
+              (loop (+ i 1))
+              i)))
+      (px.munmap mem (+ header 4096))
       (channel-detach! ch))))
 
 (test-end "channel-hostile")

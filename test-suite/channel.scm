@@ -21,12 +21,20 @@
                                           condition-who))
              (rnrs bytevectors)
              (srfi srfi-1)
+             (ice-9 popen)
+             (ice-9 rdelim)
              (ice-9 threads)
              ((system base compile) #:select (compile)))
 
 (test-begin "channel")
 
+;; Its forks follow sigaction: fork only once the signal thread is idle.
+(settle-signal-delivery!)
+
 (define datum '(1 "two" three 4.0 #vu8(5 6 7)))
+
+;; The beginning of the names with-unique-name gives this process.
+(define test-prefix (format #f "/vc-test-~a-" (getpid)))
 
 ;; (who index failed-expression) of an argument violation, or what else
 ;; was raised.
@@ -406,21 +414,37 @@
              (list status (shm-exists? name))))))))
   (with-unique-name "stale"
     (lambda (name)
-      (test-equal "a killed creator leaves the name behind" '((signal 9) #t)
+      (define (leave-stale name)
         (with-children
          (lambda (spawn wait)
            (let ((status (wait (spawn (lambda ()
                                         (make-channel 4096 #:name name)
                                         (kill (getpid) SIGKILL))))))
              (list status (shm-exists? name))))))
-      (test-assert "channel-unlink-stale! removes it and says so"
-        (member name (channel-unlink-stale!)))
-      (test-equal "it is gone" #f (shm-exists? name))))
+      (test-equal "a killed creator leaves the name behind" '((signal 9) #t)
+        (leave-stale name))
+      (with-unique-name "zstale"
+        (lambda (other)
+          (leave-stale other)
+          ;; Only the names of this test: other runs of the tests may
+          ;; have stale names of their own, which they remove themselves.
+          (test-equal "channel-unlink-stale! removes those with the prefix, and says so"
+            (list name)
+            (channel-unlink-stale! name))
+          (test-equal "it is gone, the other one is not" '(#f #t)
+            (list (shm-exists? name) (shm-exists? other)))
+          (test-equal "the prefix's / may be left out" (list other)
+            (channel-unlink-stale! (substring test-prefix 1)))))
+      (test-equal "a prefix must be the beginning of a channel name"
+        '((channel-unlink-stale! 1 channel-name-prefix?)
+          (channel-unlink-stale! 1 channel-name-prefix?))
+        (list (argument-error (lambda () (channel-unlink-stale! 'vc)))
+              (argument-error (lambda () (channel-unlink-stale! "/a/b")))))))
   (with-unique-name "live"
     (lambda (name)
       (let ((ch (make-channel 4096 #:name name)))
         (test-assert "channel-unlink-stale! leaves a live creator's channel"
-          (and (not (member name (channel-unlink-stale!)))
+          (and (not (member name (channel-unlink-stale! test-prefix)))
                (shm-exists? name)))
         (channel-detach! ch))))
   (with-unique-name "not-a-channel"
@@ -431,8 +455,79 @@
         (test-raises-who "opening an object that is not a channel"
           channel-corrupt-error? 'open-channel (open-channel name))
         (test-assert "channel-unlink-stale! leaves it alone"
-          (and (not (member name (channel-unlink-stale!)))
-               (shm-exists? name)))))))
+          (and (not (member name (channel-unlink-stale! test-prefix)))
+               (shm-exists? name))))))
+  ;; A process of another pid namespace (unshare(1), with a user
+  ;; namespace) names processes by pids this one cannot look up: sharing
+  ;; a channel with it would take the living for dead.
+  (let* ((unshare '("unshare" "--user" "--map-root-user" "--pid" "--fork"
+                    "--mount-proc"))
+         (inside (lambda (expr)
+                   (apply run-program
+                          (append unshare
+                                  (list "guile" "--no-auto-compile" "-c"
+                                        (format #f "~s" expr))))))
+         (usable (call-with-values (lambda () (inside '(display (getpid))))
+                   (lambda (out status) (and (eqv? status 0) out)))))
+    (if (not (equal? usable "1"))
+        (begin
+          (skip-test "open-channel refuses a channel of another pid namespace"
+                     "unshare --user --pid cannot run here")
+          (skip-test "channel-unlink-stale! leaves another namespace's channels"
+                     "unshare --user --pid cannot run here"))
+        (begin
+          (with-unique-name "pidns"
+            (lambda (name)
+              (let ((ch (make-channel 4096 #:name name)))
+                (test-equal "open-channel refuses a channel of another pid namespace"
+                  "error who=open-channel pid-namespace"
+                  (call-with-values
+                      (lambda ()
+                        (inside
+                         `(begin
+                            (use-modules (vicare-compat channel)
+                                         (rnrs conditions)
+                                         (rnrs exceptions))
+                            (display
+                             (guard (e ((and (error? e)
+                                             (not (channel-corrupt-error? e)))
+                                        (format #f "error who=~a ~a"
+                                                (condition-who e)
+                                                (if (string-contains
+                                                     (condition-message e)
+                                                     "pid namespace")
+                                                    'pid-namespace
+                                                    (condition-message e)))))
+                               (open-channel ,name)
+                               "opened")))))
+                    (lambda (out status) out)))
+                (channel-detach! ch))))
+          (with-unique-name "pidns-stale"
+            (lambda (name)
+              ;; The creator, pid 1 of its namespace, makes the channel,
+              ;; says so, and waits for a line before it ends.
+              (let* ((port (apply open-pipe* OPEN_BOTH
+                                  (append unshare
+                                          (list "guile" "--no-auto-compile" "-c"
+                                                (format #f "~s"
+                                                        `(begin
+                                                           (use-modules (vicare-compat channel)
+                                                                        (ice-9 rdelim))
+                                                           (make-channel 4096 #:name ,name)
+                                                           (display "made")
+                                                           (newline)
+                                                           (force-output)
+                                                           (read-line)))))))
+                     (made (read-line port)))
+                (test-assert "channel-unlink-stale! leaves another namespace's channels"
+                  (and (equal? made "made")
+                       (not (member name (channel-unlink-stale! test-prefix)))
+                       (shm-exists? name)))
+                (display "go\n" port)
+                (force-output port)
+                (close-pipe port)
+                (test-equal "its creator removed it when it ended" #f
+                  (shm-exists? name)))))))))
 
 (test-group "threads"
   (let ((ch (make-channel 4096)))

@@ -16,7 +16,7 @@
 
 (define-module (test-suite harness)
   #:use-module (srfi srfi-64)
-  #:use-module ((srfi srfi-1) #:select (any filter-map))
+  #:use-module ((srfi srfi-1) #:select (any every filter filter-map))
   #:use-module ((rnrs conditions)
                 #:select (who-condition? condition-who irritants-condition?
                           condition-irritants message-condition?
@@ -24,6 +24,7 @@
   #:use-module ((rnrs exceptions) #:select (guard))
   #:use-module (ice-9 popen)
   #:use-module (ice-9 textual-ports)
+  #:use-module ((ice-9 threads) #:select (yield))
   #:use-module ((ice-9 ftw) #:select (scandir))
   #:re-export (test-begin test-end test-assert test-equal test-eqv test-eq
                test-approximate test-error test-skip test-group
@@ -40,7 +41,8 @@
             skip-test
             waiting-fds
             event!
-            recording))
+            recording
+            settle-signal-delivery!))
 
 (define trs-port
   (let ((file (getenv "VC_TEST_TRS")))
@@ -230,3 +232,59 @@ events in the order they happened."
   (set! events '())
   (let ((result (thunk)))
     (list result (reverse events))))
+;; Guile starts its signal delivery thread at the first sigaction of the
+;; process (a query is enough), and the thread goes on running Scheme code
+;; for a moment after sigaction has returned: it resolves names, holding
+;; libguile's symbol table lock.  primitive-fork does not count that thread
+;; (all-threads leaves it out), so a fork in that moment gives a child whose
+;; symbol table is locked by a thread it does not have: the child hangs at
+;; its first symbol lookup.  A test file that forks after sigaction calls
+;; this before its first sigaction: it starts the thread and returns once
+;; every thread that appeared is asleep reading one byte from a pipe, as
+;; the delivery thread (and Guile's finalization thread) waits, or has
+;; ended.  The bound only stops a broken check from hanging the file.
+(define (settle-signal-delivery!)
+  (define (tasks)
+    (let ((dir (opendir "/proc/self/task")))
+      (let loop ((acc '()))
+        (let ((e (readdir dir)))
+          (cond ((eof-object? e) (closedir dir) acc)
+                ((string->number e) => (lambda (n) (loop (cons n acc))))
+                (else (loop acc)))))))
+  (define (task-file tid name)
+    (false-if-exception
+     (call-with-input-file (format #f "/proc/self/task/~a/~a" tid name)
+       get-line)))
+  (define (waits-on-pipe? tid)
+    ;; /proc/PID/task/TID/syscall: "NR ARG1 ARG2 ARG3 ..." while the task
+    ;; is blocked in a system call, "running" otherwise.  read (fd, buf, 1)
+    ;; shows the fd as ARG1 and 0x1 as ARG3 (the number NR is the
+    ;; architecture's).
+    (let* ((stat (task-file tid "stat"))
+           (state (and stat (string-ref stat
+                                        (+ 2 (string-rindex stat #\))))))
+           (call (let ((line (task-file tid "syscall")))
+                   (and line (string-split line #\space)))))
+      (or (not stat)                    ; ended
+          (and (eqv? state #\S)
+               call
+               (>= (length call) 4)
+               (equal? (list-ref call 3) "0x1")
+               (let ((fd (string->number (substring (list-ref call 1) 2) 16)))
+                 (and fd
+                      (string-prefix?
+                       "pipe:"
+                       (or (false-if-exception
+                            (readlink (format #f "/proc/self/fd/~a" fd)))
+                           ""))))))))
+  (let* ((before (tasks))
+         (new (begin (sigaction SIGUSR1)
+                     (filter (lambda (tid) (not (memv tid before))) (tasks))))
+         (end (+ (get-internal-real-time)
+                 (* 30 internal-time-units-per-second))))
+    (let loop ()
+      (unless (every waits-on-pipe? new)
+        (when (> (get-internal-real-time) end)
+          (error "settle-signal-delivery!: new threads still busy" new))
+        (yield)
+        (loop)))))

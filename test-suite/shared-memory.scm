@@ -22,6 +22,9 @@
 
 (test-begin "shared-memory")
 
+;; Its forks follow sigaction: fork only once the signal thread is idle.
+(settle-signal-delivery!)
+
 (define page (px.sysconf _SC_PAGESIZE))
 (define rw (fxior PROT_READ PROT_WRITE))
 

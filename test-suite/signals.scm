@@ -28,6 +28,9 @@
 
 (test-begin "signals")
 
+;; Its forks follow sigaction: fork only once the signal thread is idle.
+(settle-signal-delivery!)
+
 (define page (px.sysconf _SC_PAGESIZE))
 
 ;; One shared page: the semaphore the parent waits on at 0, the

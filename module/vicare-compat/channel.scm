@@ -62,13 +62,14 @@
 (define-condition-type &channel-corrupt-error &r6rs-error
   make-channel-corrupt-error channel-corrupt-error?)
 
-;; How src/channel.c raises the two conditions above.
+;; How src/channel.c raises the two conditions above (KIND closed or
+;; corrupt), and a plain &error (KIND error).
 (define (%channel-raise kind who message irritants)
   (r6rs-raise
-   (condition (make-r6rs-error)
-              (case kind
+   (condition (case kind
                 ((closed) (make-channel-closed-error))
-                (else (make-channel-corrupt-error)))
+                ((corrupt) (make-channel-corrupt-error))
+                (else (make-r6rs-error)))
               (make-who-condition who)
               (make-message-condition message)
               (make-irritants-condition irritants))))
@@ -196,9 +197,10 @@ the process that named it also removes its name.  Detaching twice does
 nothing.")
    (,%channel-unlink! . "(channel-unlink! name) -- remove the name of a
 named channel; processes that opened it keep using it.")
-   (,%channel-unlink-stale! . "(channel-unlink-stale!) -- remove the
-names of the channels whose creator died without removing them; return
-the list of names removed.")
+   (,%channel-unlink-stale! . "(channel-unlink-stale! [prefix]) -- remove
+the names of the channels whose creator died without removing them
+(only those starting with PREFIX, a string, when given); return the list
+of names removed.")
    (,%channel-port . "(channel-port channel) -- an input port of this
 process that is readable when a value may be waiting in CHANNEL, for
 select, poll or an event loop.  It stays readable until a get of this

@@ -214,7 +214,11 @@ unwind-protect or dynamic-wind runs in the child.  Scheme output ports
 are flushed before forking.  As Guile's primitive-fork warns, forking
 while other threads run is unsafe: the child has only the calling thread,
 and a lock another thread held in libguile or the collector stays held in
-the child, which can then hang."
+the child, which can then hang.  That includes Guile's signal delivery
+thread, which primitive-fork does not count: for a few milliseconds after
+the first sigaction of the process it runs Scheme code, holding the
+symbol table lock, and a child forked then hangs at its first symbol
+lookup.  Call sigaction well before forking."
     (()
      (fork-now))
     ((parent-proc child-thunk)
