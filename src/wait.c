@@ -26,8 +26,8 @@
    wait there.
    - A wait that can watch a descriptor (nanosleep, the waitpid of one
      child through its pidfd, any other waitpid through the eventfd of a
-     watcher thread (child-watch.c), the peek at a socket of fasl-read)
-     polls the read end with its event: it sleeps without limit, and
+     watcher thread (child-watch.c); the peek at a socket of fasl-read
+     once a signal has interrupted it: fasl-port.c) polls the read end with its event: it sleeps without limit, and
      wakes at once for an async.
    - A wait that cannot (a semaphore, a futex; waitpid when no watcher
      thread can be started) is cut into bounded
