@@ -36,8 +36,8 @@
      signal or a wake-up, when a handler is known to be on its way, the
      steps start again from 0.1 ms.  The wait watches its event the whole
      time (a post wakes sem_clockwait at once).  A long wait wakes about
-     16 times a second, for the cost of the kernel's timer wake-ups: under
-     0.06% of a core (bench/blocked-wait).
+     16 times a second, for the cost of the kernel's timer wake-ups: about
+     0.1% of a core on a quiet machine (bench/blocked-wait).
    If the pipe cannot be made (no descriptors left), every wait takes the
    bounded steps.  */
 
