@@ -855,8 +855,10 @@ channel_get (SCM ch, SCM timeout, SCM timeout_pos, SCM dflt, SCM dflt_pos)
 }
 
 static SCM
-channel_get_into (SCM ch, SCM bv, SCM timeout, SCM timeout_pos, SCM dflt)
+channel_get_into (SCM ch, SCM bv, SCM timeout, SCM timeout_pos, SCM dflt,
+                  SCM dflt_pos)
 {
+  (void) dflt_pos;              /* any object will do */
   return get (ch, timeout, dflt, "channel-get-into!",
               position_arg (timeout_pos), bv);
 }
@@ -1088,7 +1090,7 @@ vc_init_channel (void)
   vc_define ("%vc-channel-put", 4, 0, 0, (scm_t_subr) channel_put);
   vc_define ("channel-try-put!", 2, 0, 0, (scm_t_subr) channel_try_put);
   vc_define ("%vc-channel-get", 5, 0, 0, (scm_t_subr) channel_get);
-  vc_define ("%vc-channel-get-into", 5, 0, 0, (scm_t_subr) channel_get_into);
+  vc_define ("%vc-channel-get-into", 6, 0, 0, (scm_t_subr) channel_get_into);
   vc_define ("channel-try-get", 1, 1, 0, (scm_t_subr) channel_try_get);
   vc_define ("channel-close!", 1, 0, 0, (scm_t_subr) channel_close);
   vc_define ("channel-closed?", 1, 0, 0, (scm_t_subr) channel_closed_p);

@@ -171,10 +171,8 @@ and the values are its length and BYTEVECTOR.  Otherwise they are #f and
 what channel-get would have returned (the value, DEFAULT, or the eof
 object): no value is ever lost."
   (if (null? options)
-      (%%vc-channel-get-into channel bytevector #f 0 #f)
-      (apply (lambda (timeout timeout-pos dflt dflt-pos)
-               (%%vc-channel-get-into channel bytevector timeout timeout-pos
-                                      dflt))
+      (%%vc-channel-get-into channel bytevector #f 0 #f 0)
+      (apply %%vc-channel-get-into channel bytevector
              (parse-options 'channel-get-into! options 2
                             '(#:timeout #:default)))))
 
