@@ -268,7 +268,8 @@ collect_read (struct collected *c, size_t n)
    would let any async wake the first attempt too, but it costs a
    message two more system calls and a poll wake-up: 1.2x the round trip
    of raw bytes on an unbuffered socket became 1.7-1.8x.  A socket in
-   O_NONBLOCK mode is not waited for: its port's own reads do that.  */
+   O_NONBLOCK mode is not waited for: its port's own reads do that (the
+   first attempt's recv returns EAGAIN at once on it, with no fcntl).  */
 struct peek
 {
   int fd;
@@ -283,7 +284,7 @@ static int
 peek_attempt (void *data, int64_t step, int wake_fd)
 {
   struct peek *p = data;
-  if (!p->interrupted && !(fcntl (p->fd, F_GETFL) & O_NONBLOCK))
+  if (!p->interrupted)
     {
       p->got = recv (p->fd, p->buf, p->room, MSG_PEEK);
       if (p->got < 0 && errno == EINTR)
