@@ -376,6 +376,18 @@ take_buffered (struct collected *c, struct vc_fasl_scan *scan, size_t avail,
   return st;
 }
 
+/* How many bytes wait in the port's buffer: what fasl_read found there,
+   the first time; then ask the port.  */
+static size_t
+take_waiting (struct collected *c)
+{
+  int unbuffered;
+  size_t avail = c->waiting != (size_t) -1 ? c->waiting
+    : input_buffered (c->port, &unbuffered);
+  c->waiting = (size_t) -1;
+  return avail;
+}
+
 /* The decoder's source on a buffered port: what the port's buffer
    holds, then reads of the bytes the datum surely still needs.  */
 static size_t
@@ -383,11 +395,7 @@ pull (struct vc_fasl_source *src, size_t n, size_t ahead)
 {
   struct collected *c = (struct collected *) src;
   size_t before = c->len;
-  int unbuffered;
-  /* What fasl_read found in the buffer, the first time; then ask.  */
-  size_t avail = c->waiting != (size_t) -1 ? c->waiting
-    : input_buffered (c->port, &unbuffered);
-  c->waiting = (size_t) -1;
+  size_t avail = take_waiting (c);
   if (avail > 0)
     {
       collect_reserve (c, avail);
@@ -479,12 +487,8 @@ static void
 pull_fault (struct vc_fasl_source *src)
 {
   struct collected *c = (struct collected *) src;
-  int unbuffered;
-  size_t avail = c->waiting != (size_t) -1 ? c->waiting
-    : input_buffered (c->port, &unbuffered);
-  c->waiting = (size_t) -1;
   size_t keep;
-  read_scanning (c, avail, &keep);
+  read_scanning (c, take_waiting (c), &keep);
   c->keep = keep;
 }
 
