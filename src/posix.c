@@ -774,14 +774,14 @@ vc_waitpid_by_steps_x (SCM flag)
   static SCM                                                                 \
   vc_##MACRO (SCM status)                                                    \
   {                                                                          \
-    int st = fixnum_arg (status, 1, NAME);                                      \
+    int st = fixnum_arg (status, 1, NAME);                                   \
     return scm_from_bool (MACRO (st));                                       \
   }
 #define VC_STATUS_FIELD(NAME, MACRO)                                          \
   static SCM                                                                 \
   vc_##MACRO (SCM status)                                                    \
   {                                                                          \
-    int st = fixnum_arg (status, 1, NAME);                                      \
+    int st = fixnum_arg (status, 1, NAME);                                   \
     return scm_from_int (MACRO (st));                                        \
   }
 
