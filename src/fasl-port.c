@@ -268,7 +268,8 @@ collect_read (struct collected *c, size_t n)
    would let any async wake the first attempt too, but it costs a
    message two more system calls and a poll wake-up: 1.2x the round trip
    of raw bytes on an unbuffered socket became 1.7-1.8x.  A socket in
-   O_NONBLOCK mode is not waited for: its port's own reads do that.  */
+   O_NONBLOCK mode is not waited for: its port's own reads do that (the
+   first attempt's recv returns EAGAIN at once on it, with no fcntl).  */
 struct peek
 {
   int fd;
@@ -283,7 +284,7 @@ static int
 peek_attempt (void *data, int64_t step, int wake_fd)
 {
   struct peek *p = data;
-  if (!p->interrupted && !(fcntl (p->fd, F_GETFL) & O_NONBLOCK))
+  if (!p->interrupted)
     {
       p->got = recv (p->fd, p->buf, p->room, MSG_PEEK);
       if (p->got < 0 && errno == EINTR)
@@ -375,6 +376,18 @@ take_buffered (struct collected *c, struct vc_fasl_scan *scan, size_t avail,
   return st;
 }
 
+/* How many bytes wait in the port's buffer: what fasl_read found there,
+   the first time; then ask the port.  */
+static size_t
+take_waiting (struct collected *c)
+{
+  int unbuffered;
+  size_t avail = c->waiting != (size_t) -1 ? c->waiting
+    : input_buffered (c->port, &unbuffered);
+  c->waiting = (size_t) -1;
+  return avail;
+}
+
 /* The decoder's source on a buffered port: what the port's buffer
    holds, then reads of the bytes the datum surely still needs.  */
 static size_t
@@ -382,11 +395,7 @@ pull (struct vc_fasl_source *src, size_t n, size_t ahead)
 {
   struct collected *c = (struct collected *) src;
   size_t before = c->len;
-  int unbuffered;
-  /* What fasl_read found in the buffer, the first time; then ask.  */
-  size_t avail = c->waiting != (size_t) -1 ? c->waiting
-    : input_buffered (c->port, &unbuffered);
-  c->waiting = (size_t) -1;
+  size_t avail = take_waiting (c);
   if (avail > 0)
     {
       collect_reserve (c, avail);
@@ -478,12 +487,8 @@ static void
 pull_fault (struct vc_fasl_source *src)
 {
   struct collected *c = (struct collected *) src;
-  int unbuffered;
-  size_t avail = c->waiting != (size_t) -1 ? c->waiting
-    : input_buffered (c->port, &unbuffered);
-  c->waiting = (size_t) -1;
   size_t keep;
-  read_scanning (c, avail, &keep);
+  read_scanning (c, take_waiting (c), &keep);
   c->keep = keep;
 }
 

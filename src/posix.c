@@ -184,9 +184,9 @@ sem_arg (SCM obj, int pos, const char *who)
   return SCM_POINTER_VALUE (obj);
 }
 
-/* A struct timespec from the fields of a struct-timespec, checked by the
-   Scheme wrapper and again here: tv_sec a signed long >= 0, tv_nsec in
-   [0, 999999999].  */
+/* A struct timespec from the fields of a struct-timespec (#f for each
+   when TIMESPEC is not one), checked here only: tv_sec a signed long >= 0,
+   tv_nsec in [0, 999999999].  */
 static struct timespec
 timespec_arg (SCM secs, SCM nsecs, SCM timespec, int pos,
               const char *who)
@@ -774,14 +774,14 @@ vc_waitpid_by_steps_x (SCM flag)
   static SCM                                                                 \
   vc_##MACRO (SCM status)                                                    \
   {                                                                          \
-    int st = fixnum_arg (status, 1, NAME);                                      \
+    int st = fixnum_arg (status, 1, NAME);                                   \
     return scm_from_bool (MACRO (st));                                       \
   }
 #define VC_STATUS_FIELD(NAME, MACRO)                                          \
   static SCM                                                                 \
   vc_##MACRO (SCM status)                                                    \
   {                                                                          \
-    int st = fixnum_arg (status, 1, NAME);                                      \
+    int st = fixnum_arg (status, 1, NAME);                                   \
     return scm_from_int (MACRO (st));                                        \
   }
 

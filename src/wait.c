@@ -27,15 +27,16 @@
    - A wait that can watch a descriptor (nanosleep, the waitpid of one
      child through its pidfd, any other waitpid through the eventfd of a
      watcher thread (child-watch.c); the peek at a socket of fasl-read
-     once a signal has interrupted it: fasl-port.c) polls the read end with its event: it sleeps without limit, and
-     wakes at once for an async.
+     once a signal has interrupted it: fasl-port.c) polls the read end
+     with its event: it sleeps without limit, and wakes at once for an
+     async.
    - A wait that cannot (a semaphore, a futex; waitpid when no watcher
-     thread can be started) is cut into bounded
-     attempts: steps from 1 ms, doubling, up to 64 ms, for as long as it
-     waits, so an async runs at most 64 ms after it is queued.  After a
-     signal or a wake-up, when a handler is known to be on its way, the
-     steps start again from 0.1 ms.  The wait watches its event the whole
-     time (a post wakes sem_clockwait at once).  A long wait wakes about
+     thread can be started) is cut into bounded attempts: steps from
+     1 ms, doubling, up to 64 ms, for as long as it waits, so an async
+     runs at most 64 ms after it is queued.  After a signal or a
+     wake-up, when a handler is known to be on its way, the steps start
+     again from 0.1 ms.  The wait watches its event the whole time (a
+     post wakes sem_clockwait at once).  A long wait wakes about
      16 times a second, for the cost of the kernel's timer wake-ups: about
      0.1% of a core on a quiet machine (bench/blocked-wait).
    If the pipe cannot be made (no descriptors left), every wait takes the
@@ -201,7 +202,7 @@ vc_wait_poll (int fd, short events, int wake_fd, int64_t step,
   struct pollfd p[2] = { { fd, events, 0 }, { wake_fd, POLLIN, 0 } };
   int n = ppoll (p, 2, ns < 0 ? NULL : &t, NULL);
   if (n < 0)
-    return errno == EINTR ? EINTR : errno;
+    return errno;               /* EINTR: a signal */
   if (n == 0)
     return ETIMEDOUT;
   if (p[1].revents)

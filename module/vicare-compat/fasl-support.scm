@@ -109,6 +109,7 @@ uid, as the types of define-record-type without nongenerative."
   (unless (= locks-pid (getpid))
     (set! rtd-lock (make-mutex 'recursive))
     (set! gensym-lock (make-mutex))
+    (set! unique-prefix #f)
     (set! locks-pid (getpid))))
 
 (define (make-rtd name parent uid sealed? opaque? fields)
@@ -173,10 +174,9 @@ custom hash function."
                  "-"))
 (define unique-prefix (new-unique-prefix))
 (define unique-counter 0)
-;; A forked child inherits the prefix and the counter: it makes its own
-;; prefix when it first needs one, so that it never invents the names its
-;; parent does.
-(define unique-pid (getpid))
+;; A forked child inherits the prefix and the counter: own-locks! drops
+;; the prefix, and the child makes its own when it first needs one, so
+;; that it never invents the names its parent does.
 
 (define (gensym-from pretty unique)
   "The uninterned symbol named PRETTY whose unique name is UNIQUE, the
@@ -196,8 +196,7 @@ same one every time within this process."
   (with-mutex gensym-lock
     (or (hashq-ref symbol->unique sym)
         (let ((unique (begin
-                        (unless (= unique-pid (getpid))
-                          (set! unique-pid (getpid))
+                        (unless unique-prefix
                           (set! unique-prefix (new-unique-prefix))
                           (set! unique-counter 0))
                         (string-append unique-prefix

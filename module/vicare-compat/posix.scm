@@ -239,15 +239,12 @@ lookup.  Call sigaction well before forking."
   (tv_sec timespec-sec set-timespec-sec!)
   (tv_nsec timespec-nsec set-timespec-nsec!))
 
-;; A bad struct-timespec argument, with Vicare's message, as the C side
-;; of the module reports it.
-(define (timespec-violation who index obj)
-  (procedure-signature-argument-violation
-   who "expected struct-timespec as argument" index 'struct-timespec? obj))
-
+;; A struct-timespec argument, checked with Vicare's message, as the C
+;; side of the module reports a bad one.
 (define (check-struct-timespec who index obj)
   (unless (struct-timespec? obj)
-    (timespec-violation who index obj)))
+    (procedure-signature-argument-violation
+     who "expected struct-timespec as argument" index 'struct-timespec? obj)))
 
 ;; The accessors check their argument, as the rest of the package does
 ;; (a record accessor of Guile raises wrong-type-arg).
@@ -280,20 +277,12 @@ lookup.  Call sigaction well before forking."
             "(set-struct-timespec-tv_nsec! timespec value) -- set the
 nanoseconds."))
 
-(define (check-timespec who index obj)
-  (unless (and (struct-timespec? obj)
-               (exact-integer? (timespec-sec obj))
-               (exact-integer? (timespec-nsec obj))
-               (<= 0 (timespec-sec obj))
-               (<= 0 (timespec-nsec obj) 999999999))
-    (timespec-violation who index obj)))
-
 (define (read-clock who primitive clock-id timespec)
   ;; The C primitive checks CLOCK-ID (argument 1) and reads the clock.
   (let ((now (primitive clock-id timespec)))
     (check-struct-timespec who 2 timespec)
-    (set-struct-timespec-tv_sec! timespec (car now))
-    (set-struct-timespec-tv_nsec! timespec (cdr now))
+    (set-timespec-sec! timespec (car now))
+    (set-timespec-nsec! timespec (cdr now))
     timespec))
 
 (define (clock-gettime clock-id timespec)
@@ -309,9 +298,10 @@ TIMESPEC; return TIMESPEC."
 (define (clock-settime clock-id timespec)
   "Set the clock CLOCK-ID to the time in the struct-timespec TIMESPEC (a
 privileged operation); return TIMESPEC."
-  (check-timespec 'clock-settime 2 timespec)
-  (%%vc-clock-settime clock-id (struct-timespec-tv_sec timespec)
-                      (struct-timespec-tv_nsec timespec) timespec)
+  ;; The C side checks CLOCK-ID, then the fields, as for sem-timedwait.
+  (let ((timespec? (struct-timespec? timespec)))
+    (%%vc-clock-settime clock-id (and timespec? (timespec-sec timespec))
+                        (and timespec? (timespec-nsec timespec)) timespec))
   timespec)
 
 (define (sem-timedwait sem abs-timeout)
