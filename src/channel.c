@@ -158,18 +158,16 @@ handle_leave_void (void *h)
   handle_leave (h);
 }
 
-/* The handle of argument CH at POS, counted as a user until
+/* The handle of argument CH (the first) of WHO, counted as a user until
    handle_leave.  */
 static struct handle *
-handle_enter (SCM ch, int pos, const char *who)
+handle_enter (SCM ch, const char *who)
 {
-  if (!channel_p (ch))
-    vc_raise_argument (who, pos, "channel?", ch);
-  struct handle *h = handle_of (ch);
+  struct handle *h = handle_arg (ch, who);
   int u = atomic_load (&h->users);
   do
     if (u == 0 || atomic_load (&h->detached))
-      vc_raise_argument (who, pos, "attached-channel?", ch);
+      vc_raise_argument (who, 1, "attached-channel?", ch);
   while (!atomic_compare_exchange_weak (&h->users, &u, u + 1));
   return h;
 }
@@ -438,7 +436,7 @@ static void
 op_begin (struct op *op, SCM ch, SCM timeout, int timeout_pos,
           const char *who, void (*cleanup) (void *), void *cleanup_data)
 {
-  op->h = handle_enter (ch, 1, who);
+  op->h = handle_enter (ch, who);
   op->cleanup = cleanup;
   op->cleanup_data = cleanup_data;
   scm_dynwind_begin (0);
@@ -857,8 +855,10 @@ channel_get (SCM ch, SCM timeout, SCM timeout_pos, SCM dflt, SCM dflt_pos)
 }
 
 static SCM
-channel_get_into (SCM ch, SCM bv, SCM timeout, SCM timeout_pos, SCM dflt)
+channel_get_into (SCM ch, SCM bv, SCM timeout, SCM timeout_pos, SCM dflt,
+                  SCM dflt_pos)
 {
+  (void) dflt_pos;              /* any object will do */
   return get (ch, timeout, dflt, "channel-get-into!",
               position_arg (timeout_pos), bv);
 }
@@ -875,7 +875,7 @@ channel_try_get (SCM ch, SCM dflt)
 static SCM
 channel_close (SCM ch)
 {
-  struct handle *h = handle_enter (ch, 1, "channel-close!");
+  struct handle *h = handle_enter (ch, "channel-close!");
   vc_ch_close (&h->ch);
   handle_leave (h);
   scm_remember_upto_here_1 (ch);
@@ -885,7 +885,7 @@ channel_close (SCM ch)
 static SCM
 channel_closed_p (SCM ch)
 {
-  struct handle *h = handle_enter (ch, 1, "channel-closed?");
+  struct handle *h = handle_enter (ch, "channel-closed?");
   int closed = vc_ch_closed (&h->ch);
   handle_leave (h);
   scm_remember_upto_here_1 (ch);
@@ -1010,7 +1010,7 @@ static SCM
 channel_port (SCM ch)
 {
   static const char who[] = "channel-port";
-  struct handle *h = handle_enter (ch, 1, who);
+  struct handle *h = handle_enter (ch, who);
   scm_dynwind_begin (0);
   scm_dynwind_unwind_handler (handle_leave_void, h, SCM_F_WIND_EXPLICITLY);
   scm_dynwind_pthread_mutex_lock (&h->mutex);
@@ -1041,7 +1041,7 @@ channel_port (SCM ch)
 static SCM
 channel_capacity (SCM ch)
 {
-  struct handle *h = handle_enter (ch, 1, "channel-capacity");
+  struct handle *h = handle_enter (ch, "channel-capacity");
   uint64_t cap = h->ch.capacity;
   handle_leave (h);
   scm_remember_upto_here_1 (ch);
@@ -1090,7 +1090,7 @@ vc_init_channel (void)
   vc_define ("%vc-channel-put", 4, 0, 0, (scm_t_subr) channel_put);
   vc_define ("channel-try-put!", 2, 0, 0, (scm_t_subr) channel_try_put);
   vc_define ("%vc-channel-get", 5, 0, 0, (scm_t_subr) channel_get);
-  vc_define ("%vc-channel-get-into", 5, 0, 0, (scm_t_subr) channel_get_into);
+  vc_define ("%vc-channel-get-into", 6, 0, 0, (scm_t_subr) channel_get_into);
   vc_define ("channel-try-get", 1, 1, 0, (scm_t_subr) channel_try_get);
   vc_define ("channel-close!", 1, 0, 0, (scm_t_subr) channel_close);
   vc_define ("channel-closed?", 1, 0, 0, (scm_t_subr) channel_closed_p);

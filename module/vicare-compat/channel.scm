@@ -98,19 +98,28 @@
 ;; an argument violation at its position: Guile's own keyword errors are
 ;; not conditions of the package.
 (define (parse-options who options first keys)
-  (let ((found (map (lambda (k) (list #f 0)) keys)))
+  ;; Run by every get and put given an option: a vector of (value,
+  ;; position) pairs, not a list of lists indexed by list-ref.
+  (let ((found (make-vector (* 2 (length keys)) #f)))
     (let loop ((rest options) (pos (+ first 1)))
-      (cond
-       ((null? rest) (apply append found))
-       ((and (pair? (cdr rest)) (memq (car rest) keys))
-        => (lambda (tail)
-             (let ((cell (list-ref found (- (length keys) (length tail)))))
-               (set-car! cell (cadr rest))
-               (set-car! (cdr cell) (+ pos 1))
-               (loop (cddr rest) (+ pos 2)))))
-       (else
-        (procedure-signature-argument-violation who pos (cons 'one-of keys)
-                                                (car rest)))))))
+      (if (null? rest)
+          (let collect ((i (- (vector-length found) 2)) (acc '()))
+            (if (< i 0)
+                acc
+                (collect (- i 2)
+                         (cons* (vector-ref found i)
+                                (or (vector-ref found (+ i 1)) 0)
+                                acc))))
+          (let find ((ks keys) (i 0))
+            (cond
+             ((or (null? ks) (not (pair? (cdr rest))))
+              (procedure-signature-argument-violation
+               who pos (cons 'one-of keys) (car rest)))
+             ((eq? (car ks) (car rest))
+              (vector-set! found i (cadr rest))
+              (vector-set! found (+ i 1) (+ pos 1))
+              (loop (cddr rest) (+ pos 2)))
+             (else (find (cdr ks) (+ i 2)))))))))
 
 (define (make-channel capacity . options)
   "(make-channel capacity [#:name string] [#:spin seconds]) -- a new
@@ -162,10 +171,8 @@ and the values are its length and BYTEVECTOR.  Otherwise they are #f and
 what channel-get would have returned (the value, DEFAULT, or the eof
 object): no value is ever lost."
   (if (null? options)
-      (%%vc-channel-get-into channel bytevector #f 0 #f)
-      (apply (lambda (timeout timeout-pos dflt dflt-pos)
-               (%%vc-channel-get-into channel bytevector timeout timeout-pos
-                                      dflt))
+      (%%vc-channel-get-into channel bytevector #f 0 #f 0)
+      (apply %%vc-channel-get-into channel bytevector
              (parse-options 'channel-get-into! options 2
                             '(#:timeout #:default)))))
 
