@@ -86,6 +86,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       ch.spin_ns = 0;
     }
   size_t image = size < IMAGE ? size : IMAGE;
+  /* Each input starts from the same state: the shared image below, and
+     this process's own fields of the handle, which the last input may
+     have left set (a crash must reproduce from its input alone).  */
+  ch.seen_tail = 0;
+  ch.next_recheck = 0;
   memset (ch.sh, 0, IMAGE);
   memcpy (ch.sh, data, image);
   uint64_t capacity;

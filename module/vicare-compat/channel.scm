@@ -92,9 +92,10 @@
 ;;; ------------------------------------------------------------- procedures
 
 ;; The keyword arguments OPTIONS of WHO, which follow FIRST other
-;; arguments: each of KEYS at most once, with its value.  Return, for each
-;; of KEYS in order, its value and the 1-based position of that value in
-;; the call (#f and 0 when absent), as a flat list.  Anything else raises
+;; arguments: each of KEYS with its value (given twice, the last one
+;; counts, as with Guile's own keyword arguments).  Return, for each of
+;; KEYS in order, its value and the 1-based position of that value in the
+;; call (#f and 0 when absent), as a flat list.  Anything else raises
 ;; an argument violation at its position: Guile's own keyword errors are
 ;; not conditions of the package.
 (define (parse-options who options first keys)
